@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import fastifyStatic from '@fastify/static'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import type { Db } from './db/connection.js'
+import { createServices, type Services } from './services.js'
+import { sourceRoot } from './paths.js'
+import './platform/fastify-types.js'
+import security from './platform/security.js'
+import requestActor from './platform/request-actor.js'
+import render from './platform/render.js'
+import errorHandler from './platform/error-handler.js'
+import apiDocs from './platform/api-docs.js'
+import { govukFrontendDist } from './platform/views.js'
+import healthRoutes from './features/health/routes.js'
+import homeRoutes from './features/home/routes.js'
+import organisationRoutes from './features/organisations/routes.js'
+import accountRoutes from './features/accounts/routes.js'
+import auditRoutes from './features/audit/routes.js'
+
+export interface BuildOptions {
+  config: Config
+  db: Db
+  services?: Services
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/
+
+export async function buildApp({ config, db, services = createServices(config, db) }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    trustProxy: config.trustProxy,
+    logger: {
+      level: config.logLevel,
+      // Belt and braces: the default serialisers log no headers or bodies, but if anyone adds
+      // them these never reach the log.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token', '*.secret'],
+        censor: '[redacted]',
+      },
+    },
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id']
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+    },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('services', services)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(errorHandler)
+  await app.register(security, { config, db })
+  await app.register(formbody)
+  await app.register(requestActor)
+  await app.register(render, { reloadTemplates: config.env === 'development' })
+  await app.register(fastifyStatic, { root: path.join(govukFrontendDist, 'govuk', 'assets'), prefix: '/assets/', maxAge: '1d' })
+  await app.register(fastifyStatic, { root: path.join(govukFrontendDist, 'govuk'), prefix: '/govuk/', decorateReply: false, allowedPath: (p) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(p) })
+  await app.register(fastifyStatic, { root: path.join(sourceRoot, 'platform', 'public'), prefix: '/public/', decorateReply: false })
+  await app.register(apiDocs)
+
+  await app.register(healthRoutes)
+  await app.register(homeRoutes)
+  await app.register(organisationRoutes)
+  await app.register(accountRoutes)
+  await app.register(auditRoutes)
+  return app
+}

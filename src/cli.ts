@@ -1,0 +1,181 @@
+import { createInterface } from 'node:readline'
+import { Command, CommanderError, Option } from 'commander'
+import { loadConfig, ConfigError, type Config } from './config.js'
+import { openDatabase, seed, sqliteFileFor } from './bootstrap.js'
+import { seedDemo } from './demo.js'
+import { createServices, type Services } from './services.js'
+import { systemActor } from './platform/actor.js'
+import { AppError, ValidationError } from './platform/errors.js'
+import { startProgress } from './platform/progress.js'
+import { serve } from './server.js'
+
+const actor = systemActor('lgds command')
+
+/** Opens the database, runs the work, and always closes it again. */
+async function withServices<T>(config: Config, work: (services: Services) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config)
+  try {
+    return await work(createServices(config, db))
+  } finally {
+    await db.close()
+  }
+}
+
+export function buildProgram(config: () => Config): Command {
+  const program = new Command('lgds')
+    .description('The Local Government Digital Service platform')
+    .showHelpAfterError()
+    .exitOverride()
+
+  program
+    .command('serve')
+    .description('run the web app and API (migrates and seeds an empty database first)')
+    .action(async () => serve(config()))
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .action(async () => {
+      const cfg = config()
+      const db = await openDatabase(cfg)
+      await db.close()
+      console.log(`Database is up to date (${db.engine}).`)
+    })
+
+  program
+    .command('seed')
+    .description('load the register of UK local authorities (safe to run again)')
+    .option('--demo', 'also add demonstration content')
+    .action(async (options: { demo?: boolean }) =>
+      withServices(config(), async (services) => {
+        const report = await seed(services)
+        const o = report.organisations
+        console.log(`Organisations: ${o.created} added, ${o.updated} updated, ${o.unchanged} unchanged.`)
+        if (options.demo) {
+          const demo = await seedDemo(services)
+          console.log(`Demonstration bodies: ${demo.created} added, ${demo.unchanged} already there.`)
+        }
+      }),
+    )
+
+  const user = program.command('user').description('manage accounts')
+  user
+    .command('create')
+    .description('create an account (password from LGDS_PASSWORD or a prompt)')
+    .requiredOption('--email <email>', 'email address')
+    .requiredOption('--name <name>', 'full name')
+    .option('--org <slug>', 'make the account a member of this body')
+    .addOption(new Option('--role <role>', 'role in the body').choices(['editor', 'admin']).default('editor'))
+    .option('--platform-admin', 'make the account a platform administrator')
+    .action(async (options: { email: string; name: string; org?: string; role: 'editor' | 'admin'; platformAdmin?: boolean }) =>
+      withServices(config(), async (services) => {
+        let account = await services.accounts.findUserByEmail(options.email)
+        if (!account) {
+          const password = process.env.LGDS_PASSWORD ?? (await promptPassword('Password for the new account: '))
+          account = await services.accounts.signUp(actor, { email: options.email, name: options.name, password }, { platformAdmin: options.platformAdmin })
+          console.log(`Created account ${account.email}.`)
+        } else {
+          console.log(`Account ${account.email} already exists.`)
+          if (options.platformAdmin) await services.accounts.setPlatformAdmin(actor, account.id, true)
+        }
+        if (options.platformAdmin) console.log('It is a platform administrator.')
+        if (options.org) {
+          const member = await services.accounts.addMember(actor, options.org, { email: account.email, role: options.role })
+          console.log(`It is ${member.role === 'admin' ? 'an administrator' : 'an editor'} of ${options.org}.`)
+        }
+      }),
+    )
+
+  const token = program.command('token').description('manage API tokens')
+  token
+    .command('create')
+    .description('create an API token for a body (printed once)')
+    .requiredOption('--org <slug>', 'the body the token acts for')
+    .requiredOption('--name <name>', 'what will use it')
+    .addOption(new Option('--scope <scope>', 'what it may do').choices(['read', 'write']).makeOptionMandatory())
+    .action(async (options: { org: string; name: string; scope: string }) =>
+      withServices(config(), async (services) => {
+        const { secret } = await services.accounts.createToken(actor, options.org, options)
+        console.error(`Token “${options.name}” (${options.scope}) for ${options.org}. It is shown once; store it safely:`)
+        console.log(secret)
+      }),
+    )
+
+  program
+    .command('backup')
+    .description('copy the SQLite database to FILE while the platform runs')
+    .argument('<file>', 'where to write the copy')
+    .action(async (file: string) => {
+      const cfg = config()
+      if (cfg.databaseUrl) {
+        console.error('This platform runs on PostgreSQL: back it up with pg_dump, for example `pg_dump --format=custom "$DATABASE_URL" > lgds.dump`.')
+        process.exitCode = 1
+        return
+      }
+      const db = await openDatabase(cfg)
+      try {
+        let progress: ReturnType<typeof startProgress> | undefined
+        await db.sqlite!.backup(file, {
+          progress({ totalPages, remainingPages }) {
+            progress ??= startProgress('Backing up', totalPages)
+            progress.update(totalPages - remainingPages)
+            return 200
+          },
+        })
+        progress?.stop()
+        console.log(`Backed up ${sqliteFileFor(cfg)} to ${file}.`)
+      } finally {
+        await db.close()
+      }
+    })
+
+  return program
+}
+
+/** Reads a password without echoing it on a terminal; reads a line from a pipe otherwise. */
+async function promptPassword(question: string): Promise<string> {
+  const input = process.stdin
+  const rl = createInterface({ input, output: process.stderr, terminal: Boolean(input.isTTY) })
+  if (input.isTTY) {
+    // Echo nothing while the password is typed.
+    ;(rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.includes(question)) process.stderr.write(question)
+    }
+  }
+  return new Promise((resolve) => {
+    rl.question(question, (answer) => {
+      rl.close()
+      if (input.isTTY) process.stderr.write('\n')
+      resolve(answer)
+    })
+  })
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram(() => loadConfig())
+  try {
+    await program.parseAsync(argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; wrong arguments exit 2 after commander printed usage.
+      process.exitCode = error.exitCode === 0 ? 0 : 2
+      return
+    }
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exitCode = 2
+      return
+    }
+    if (error instanceof ValidationError) {
+      console.error(error.fields.map((f) => `${f.name}: ${f.message}`).join('\n'))
+      process.exitCode = 1
+      return
+    }
+    if (error instanceof AppError) {
+      console.error(error.message)
+      process.exitCode = 1
+      return
+    }
+    throw error
+  }
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { projectRoot } from './paths.js'
+
+export interface Config {
+  env: 'development' | 'test' | 'production'
+  port: number
+  host: string
+  /** The public address of the platform, used to mint stable identifiers. */
+  baseUrl: string
+  /** `postgres://…` selects PostgreSQL; otherwise the SQLite file in `dataDir`. */
+  databaseUrl: string | undefined
+  dataDir: string
+  sessionSecret: string
+  logLevel: string
+  /** Trust `X-Forwarded-*` from a reverse proxy, so `Secure` cookies work behind HTTPS. */
+  trustProxy: boolean
+  signInRateLimit: { max: number; windowMs: number }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+/** Reads and validates settings, reporting every wrong one at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = []
+  const nodeEnv = env.NODE_ENV ?? 'development'
+  if (!['development', 'test', 'production'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, test or production (got "${nodeEnv}")`)
+  }
+  const port = integer(env, 'PORT', 3000, problems, 0, 65535)
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// (leave it unset to use SQLite)')
+  }
+  const dataDir = path.resolve(env.LGDS_DATA_DIR ?? path.join(projectRoot, 'data'))
+  const host = env.HOST ?? '0.0.0.0'
+  const baseUrl = (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')
+  if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) problems.push(`BASE_URL must be an http(s) address (got "${baseUrl}")`)
+  const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`)
+  }
+  let sessionSecret = env.SESSION_SECRET ?? ''
+  if (sessionSecret && sessionSecret.length < 32) {
+    problems.push('SESSION_SECRET must be at least 32 characters long')
+  } else if (!sessionSecret && nodeEnv === 'production') {
+    problems.push('SESSION_SECRET is required when NODE_ENV=production (at least 32 random characters)')
+  }
+  const signInMax = integer(env, 'SIGN_IN_RATE_LIMIT', 10, problems, 1, 100000)
+  if (problems.length > 0) throw new ConfigError(problems)
+  if (!sessionSecret) sessionSecret = developmentSecret(dataDir, nodeEnv)
+  return {
+    env: nodeEnv as Config['env'],
+    port,
+    host,
+    baseUrl,
+    databaseUrl,
+    dataDir,
+    sessionSecret,
+    logLevel,
+    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    signInRateLimit: { max: signInMax, windowMs: 15 * 60 * 1000 },
+  }
+}
+
+function integer(env: Env, name: string, fallback: number, problems: string[], min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`)
+    return fallback
+  }
+  return value
+}
+
+/**
+ * Outside production a secret is generated once and kept beside the database, so sessions
+ * survive a restart without anyone having to configure one.
+ */
+function developmentSecret(dataDir: string, nodeEnv: string): string {
+  if (nodeEnv === 'test') return randomBytes(32).toString('hex')
+  const file = path.join(dataDir, '.session-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('hex')
+  writeFileSync(file, secret, { mode: 0o600 })
+  return secret
+}

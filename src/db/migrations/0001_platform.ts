@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely'
+import type { Engine } from '../connection.js'
+import { autoIncrementId } from '../migrate.js'
+
+export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
+  await db.schema
+    .createTable('organisations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('slug', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('short_name', 'text', (c) => c.notNull())
+    .addColumn('identifier', 'text', (c) => c.unique())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('nation', 'text')
+    .addColumn('region', 'text')
+    .addColumn('parent_id', 'text', (c) => c.references('organisations.id'))
+    .addColumn('website', 'text')
+    .addColumn('lat', 'double precision')
+    .addColumn('lon', 'double precision')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('search_text', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('organisations_name').on('organisations').column('name').execute()
+  await db.schema.createIndex('organisations_type').on('organisations').columns(['type', 'name']).execute()
+
+  await db.schema
+    .createTable('users')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('is_platform_admin', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+
+  await db.schema
+    .createTable('memberships')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('memberships_user_organisation', ['user_id', 'organisation_id'])
+    .execute()
+  await db.schema.createIndex('memberships_organisation').on('memberships').column('organisation_id').execute()
+
+  await db.schema
+    .createTable('api_tokens')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('token_prefix', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.references('users.id'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_used_at', 'text')
+    .addColumn('revoked_at', 'text')
+    .execute()
+  await db.schema.createIndex('api_tokens_organisation').on('api_tokens').column('organisation_id').execute()
+
+  await db.schema
+    .createTable('sessions')
+    .addColumn('id_hash', 'text', (c) => c.primaryKey())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('sessions_expires').on('sessions').column('expires_at').execute()
+
+  await autoIncrementId(db.schema.createTable('audit_log'), engine)
+    .addColumn('occurred_at', 'text', (c) => c.notNull())
+    .addColumn('actor_user_id', 'text')
+    .addColumn('actor_token_id', 'text')
+    .addColumn('actor_label', 'text', (c) => c.notNull())
+    .addColumn('organisation_id', 'text')
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('entity_type', 'text', (c) => c.notNull())
+    .addColumn('entity_id', 'text', (c) => c.notNull())
+    .addColumn('before_json', 'text')
+    .addColumn('after_json', 'text')
+    .addColumn('request_id', 'text')
+    .execute()
+  await db.schema.createIndex('audit_log_entity').on('audit_log').columns(['entity_type', 'entity_id', 'id']).execute()
+  await db.schema.createIndex('audit_log_organisation').on('audit_log').columns(['organisation_id', 'id']).execute()
+}

@@ -1,0 +1,27 @@
+import fp from 'fastify-plugin'
+import { UnauthenticatedError } from './errors.js'
+import { isApiRequest } from './security.js'
+
+/** Works out who is asking, once per request, before any route runs. */
+export default fp(async (app) => {
+  app.decorateRequest('actor', null as never)
+  app.addHook('onRequest', async (request) => {
+    const requestId = String(request.id)
+    if (isApiRequest(request.url)) {
+      const header = request.headers.authorization
+      if (!header) {
+        request.actor = { kind: 'anonymous', requestId }
+        return
+      }
+      const match = /^Bearer\s+(\S+)$/i.exec(header)
+      const actor = match ? await app.services.accounts.actorForToken(match[1]!, requestId) : undefined
+      if (!actor) throw new UnauthenticatedError('The API token is not valid or has been revoked')
+      request.actor = actor
+      return
+    }
+    const userId = request.session?.userId
+    const actor = userId ? await app.services.accounts.actorForUser(userId, requestId) : undefined
+    if (userId && !actor) request.session.userId = undefined
+    request.actor = actor ?? { kind: 'anonymous', requestId }
+  })
+})

@@ -1,0 +1,23 @@
+import { buildApp } from './app.js'
+import { openDatabase, seedIfEmpty } from './bootstrap.js'
+import type { Config } from './config.js'
+import { createServices } from './services.js'
+
+/** Starts listening; stops cleanly on SIGINT/SIGTERM so in-flight requests finish. */
+export async function serve(config: Config): Promise<void> {
+  const db = await openDatabase(config)
+  const services = createServices(config, db)
+  const app = await buildApp({ config, db, services })
+  const seeded = await seedIfEmpty(services)
+  if (seeded) app.log.info(seeded, 'seeded an empty database')
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info(`LGDS is running at ${config.baseUrl} on ${db.engine === 'postgres' ? 'PostgreSQL' : `SQLite (${db.sqliteFile})`}`)
+  const stop = async (signal: string) => {
+    app.log.info(`${signal} received, shutting down`)
+    await app.close()
+    await db.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+}
