@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { Command, CommanderError, Option } from 'commander'
 import { loadConfig, ConfigError, type Config } from './config.js'
@@ -114,6 +116,7 @@ export function buildProgram(config: () => Config): Command {
       }
       const db = await openDatabase(cfg)
       try {
+        mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
         let progress: ReturnType<typeof startProgress> | undefined
         await db.sqlite!.backup(file, {
           progress({ totalPages, remainingPages }) {

@@ -25,7 +25,8 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-const postgresUp = await postgresAnswers()
+export const POSTGRES_UP = await postgresAnswers()
+const postgresUp = POSTGRES_UP
 if (!postgresUp && REQUIRE_ALL) {
   throw new Error(`PostgreSQL is required (LGDS_REQUIRE_ALL=1) but does not answer at ${TEST_DATABASE_URL}`)
 }
