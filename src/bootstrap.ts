@@ -23,8 +23,8 @@ export interface SeedReport {
 }
 
 /** Loads the reference registers. Safe to run again: nothing is duplicated. */
-export async function seed(services: Services): Promise<SeedReport> {
-  const organisations = await services.organisations.importRegister(systemActor('lgds seed'), readLocalAuthorityRegister())
+export async function seed(services: Services, onProgress?: (done: number, total: number) => void): Promise<SeedReport> {
+  const organisations = await services.organisations.importRegister(systemActor('lgds seed'), readLocalAuthorityRegister(), onProgress)
   return { organisations }
 }
 

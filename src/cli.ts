@@ -50,7 +50,12 @@ export function buildProgram(config: () => Config): Command {
     .option('--demo', 'also add demonstration content')
     .action(async (options: { demo?: boolean }) =>
       withServices(config(), async (services) => {
-        const report = await seed(services)
+        let progress: ReturnType<typeof startProgress> | undefined
+        const report = await seed(services, (done, total) => {
+          progress ??= startProgress('Organisations', total)
+          progress.update(done)
+        })
+        progress?.stop()
         const o = report.organisations
         console.log(`Organisations: ${o.created} added, ${o.updated} updated, ${o.unchanged} unchanged.`)
         if (options.demo) {

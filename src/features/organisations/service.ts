@@ -144,12 +144,17 @@ export class OrganisationService {
    * Brings the register's local authorities in, matched on GSS code: a second run changes
    * nothing, and a renamed council is updated rather than duplicated.
    */
-  async importRegister(actor: Actor, entries: RegisterEntry[]): Promise<{ created: number; updated: number; unchanged: number }> {
+  async importRegister(
+    actor: Actor,
+    entries: RegisterEntry[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ created: number; updated: number; unchanged: number }> {
     requirePlatformAdmin(actor)
     const counts = { created: 0, updated: 0, unchanged: 0 }
     await this.db.kysely.transaction().execute(async (trx) => {
       const repo = this.repo(trx)
-      for (const entry of entries) {
+      for (const [index, entry] of entries.entries()) {
+        onProgress?.(index, entries.length)
         const existing = await repo.findByIdentifier(entry.gssCode)
         const values = {
           slug: entry.slug,
@@ -189,6 +194,7 @@ export class OrganisationService {
         await recordAudit(trx, actor, { organisationId: existing.id, action: 'organisation.update', entityType: 'organisation', entityId: existing.id, before: existing, after })
         counts.updated++
       }
+      onProgress?.(entries.length, entries.length)
     })
     return counts
   }
