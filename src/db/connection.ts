@@ -13,6 +13,8 @@ export interface Db {
   /** The SQLite file and handle, when on SQLite (for online backups). */
   sqliteFile?: string
   sqlite?: SQLite.Database
+  /** The PostgreSQL schema worked in, when not the default. */
+  pgSchema?: string
   close(): Promise<void>
 }
 
@@ -37,7 +39,7 @@ export function connect(options: ConnectOptions): Db {
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     })
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { kysely, engine: 'postgres', close: () => kysely.destroy() }
+    return { kysely, engine: 'postgres', ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}), close: () => kysely.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true })

@@ -1,4 +1,4 @@
-import { Migrator, type CreateTableBuilder, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
+import { Migrator, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
 import type { Db, Engine } from './connection.js'
 import * as m0001 from './migrations/0001_platform.js'
 
@@ -14,6 +14,9 @@ const migrations: Record<string, EngineMigration> = {
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db: db.kysely,
+    // Without this Kysely looks for its lock table in every schema, so one schema's migrations
+    // would wrongly skip creating it when another schema in the database already has it.
+    ...(db.engine === 'postgres' ? { migrationTableSchema: db.pgSchema ?? (await currentSchema(db)) } : {}),
     provider: {
       async getMigrations() {
         const bound: Record<string, Migration> = {}
@@ -27,6 +30,11 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const result = await migrator.migrateToLatest()
   if (result.error) throw result.error
   return result
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)
+  return rows[0]!.schema
 }
 
 /** An integer primary key the database numbers itself: the audit log's order of events. */
