@@ -1,6 +1,7 @@
 import { Migrator, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
 import type { Db, Engine } from './connection.js'
 import * as m0001 from './migrations/0001_platform.js'
+import * as m0002 from './migrations/0002_datasets.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -9,6 +10,7 @@ interface EngineMigration {
 /** Every migration, in order. One list serves both engines. */
 const migrations: Record<string, EngineMigration> = {
   '0001_platform': m0001,
+  '0002_datasets': m0002,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -11,6 +11,16 @@ export interface Database {
   api_tokens: ApiTokenTable
   sessions: SessionTable
   audit_log: AuditLogTable
+  datasets: DatasetTable
+  distributions: DistributionTable
+  releases: ReleaseTable
+  release_changes: ReleaseChangeTable
+  audit_rounds: AuditRoundTable
+  audit_signoffs: AuditSignoffTable
+  data_requests: DataRequestTable
+  request_supports: RequestSupportTable
+  request_follows: RequestFollowTable
+  request_comments: RequestCommentTable
 }
 
 export interface OrganisationTable {
@@ -88,4 +98,148 @@ export interface AuditLogTable {
   before_json: string | null
   after_json: string | null
   request_id: string | null
+}
+
+export interface DatasetTable {
+  id: string
+  organisation_id: string
+  /** Stable URI under the platform's base URL, fixed when the dataset is declared. */
+  identifier: string
+  /** The body's own reference for the dataset, unique within the body. */
+  reference: string | null
+  title: string
+  description: string
+  /** JSON array of strings. */
+  keywords: string
+  /** JSON array of EU data-theme codes. */
+  themes: string
+  access_level: string
+  access_reason: string | null
+  access_explanation: string | null
+  licence: string
+  frequency: string
+  temporal_start: string | null
+  temporal_end: string | null
+  spatial: string | null
+  contact_name: string | null
+  contact_email: string | null
+  status: string
+  withdrawn_reason: string | null
+  /** The earliest date of a release still to come (kept by the service for search and sorting). */
+  next_release_date: string | null
+  /** Optimistic lock: bumped on every write, compared on edit. */
+  version: number
+  created_at: string
+  updated_at: string
+  published_at: string | null
+  /** The dataset's row in SQLite's FTS5 index (unused on PostgreSQL). */
+  search_rowid: number | null
+}
+
+export interface DistributionTable {
+  id: string
+  dataset_id: string
+  title: string
+  access_url: string | null
+  download_url: string | null
+  format: string | null
+  media_type: string | null
+  byte_size: number | null
+  release_id: string | null
+  created_at: string
+}
+
+export interface ReleaseTable {
+  id: string
+  dataset_id: string
+  /** ISO date of the start of the period: the day, the 1st of the month or of the quarter. */
+  planned_date: string
+  precision: string
+  first_planned_date: string
+  first_precision: string
+  state: string
+  change_note: string | null
+  released_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface ReleaseChangeTable {
+  id: Generated<number>
+  release_id: string
+  changed_at: string
+  actor_label: string
+  from_date: string | null
+  from_precision: string | null
+  to_date: string | null
+  to_precision: string | null
+  from_state: string | null
+  to_state: string | null
+  note: string | null
+}
+
+export interface AuditRoundTable {
+  id: string
+  year: number
+  title: string
+  opened_at: string
+  deadline: string
+  closed_at: string | null
+}
+
+export interface AuditSignoffTable {
+  id: string
+  round_id: string
+  organisation_id: string
+  signed_off_by: string
+  signed_off_by_name: string
+  signed_off_at: string
+  note: string | null
+}
+
+export interface DataRequestTable {
+  id: string
+  /** `new` (data not declared) or `early-release` (of a declared, unpublished dataset). */
+  kind: string
+  title: string
+  description: string
+  reason: string | null
+  organisation_id: string | null
+  dataset_id: string | null
+  requester_id: string
+  requester_name: string
+  status: string
+  decline_reason: string | null
+  response: string | null
+  release_id: string | null
+  fulfilled_dataset_id: string | null
+  due_date: string
+  answered_at: string | null
+  support_count: number
+  created_at: string
+  updated_at: string
+}
+
+export interface RequestSupportTable {
+  request_id: string
+  user_id: string
+  created_at: string
+}
+
+export interface RequestFollowTable {
+  request_id: string
+  user_id: string
+  created_at: string
+}
+
+export interface RequestCommentTable {
+  id: string
+  request_id: string
+  user_id: string
+  author_name: string
+  body: string
+  created_at: string
+  hidden_at: string | null
+  hidden_by: string | null
+  hidden_reason: string | null
 }

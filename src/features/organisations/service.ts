@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import type { Database } from '../../db/schema.js'
 import { isUniqueViolation, nowIso } from '../../db/dialect.js'
 import type { Actor } from '../../platform/actor.js'
 import { recordAudit } from '../../platform/audit.js'
@@ -76,8 +78,12 @@ export class OrganisationService {
     return toOrganisation(row)
   }
 
-  async findById(id: string): Promise<Organisation | undefined> {
-    const row = await this.repo().findById(id)
+  /**
+   * Pass the caller's transaction when inside one: SQLite has a single connection, so a read
+   * outside the transaction would wait for it to finish, for ever.
+   */
+  async findById(id: string, executor: Kysely<Database> = this.db.kysely): Promise<Organisation | undefined> {
+    const row = await this.repo(executor).findById(id)
     return row && toOrganisation(row)
   }
 

@@ -1,0 +1,386 @@
+import type { Kysely } from 'kysely'
+import type { Db } from '../../db/connection.js'
+import { isUniqueViolation, nowIso } from '../../db/dialect.js'
+import type { Database } from '../../db/schema.js'
+import { actorLabel, type Actor } from '../../platform/actor.js'
+import { recordAudit } from '../../platform/audit.js'
+import { requireEditFor } from '../../platform/authorisation.js'
+import { newId } from '../../platform/crypto.js'
+import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../../platform/errors.js'
+import type { Page, PageRequest } from '../../platform/pagination.js'
+import type { Organisation, OrganisationService } from '../organisations/service.js'
+import { parsePlannedDate, todayInUk } from './dates.js'
+import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
+import { DatasetRepository, type DatasetRow, type ReleaseRow } from './repository.js'
+import { indexDataset } from './search-index.js'
+import { validateDeclaration, validateDistribution, type DeclarationInput, type DeclarationValues, type DistributionInput } from './validation.js'
+import type { ReleaseState } from './vocabularies.js'
+
+export interface DatasetDetail {
+  dataset: Dataset
+  publisher: Organisation
+  releases: Release[]
+  distributions: Distribution[]
+}
+
+export interface ReleaseInput {
+  /** `2027-03-15`, `2027-03` or `2027-Q1`. */
+  plannedDate?: string
+  state?: string
+  note?: string
+}
+
+const OPEN_RELEASE_STATES = new Set(['provisional', 'confirmed'])
+
+export class DatasetService {
+  constructor(
+    private readonly db: Db,
+    private readonly organisations: OrganisationService,
+    private readonly baseUrl: string,
+  ) {}
+
+  private repo(k: Kysely<Database> = this.db.kysely) {
+    return new DatasetRepository(k)
+  }
+
+  // ---- reading ----
+
+  async get(id: string): Promise<DatasetDetail> {
+    const repo = this.repo()
+    const row = await repo.findById(id)
+    if (!row) throw new NotFoundError('There is no dataset with that id')
+    const [releaseRows, distributionRows, publisher] = await Promise.all([
+      repo.releasesOf(id),
+      repo.distributionsOf(id),
+      this.organisations.findById(row.organisation_id),
+    ])
+    const changes = await repo.changesOf(releaseRows.map((r) => r.id))
+    const today = todayInUk()
+    return {
+      dataset: toDataset(row),
+      publisher: publisher!,
+      releases: releaseRows.map((r) => toRelease(r, changes, today)),
+      distributions: distributionRows.map(toDistribution),
+    }
+  }
+
+  async listForOrganisation(organisationSlug: string, page: PageRequest): Promise<Page<Dataset>> {
+    const organisation = await this.organisations.getBySlug(organisationSlug)
+    const result = await this.repo().listForOrganisation(organisation.id, page)
+    return { ...result, items: result.items.map(toDataset) }
+  }
+
+  // ---- declaring ----
+
+  /** Declares a dataset for a body, with any distributions already published. */
+  async declare(actor: Actor, organisationSlug: string, input: DeclarationInput, distributions: DistributionInput[] = []): Promise<Dataset> {
+    const organisation = await this.organisations.getBySlug(organisationSlug)
+    requireEditFor(actor, organisation.id)
+    const values = checkDeclaration(input, distributions)
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const row = await this.insertDeclaration(trx, actor, organisation, values, distributions)
+      return toDataset(row)
+    })
+  }
+
+  /**
+   * Creates the rows of a new declaration inside the caller's transaction (the CSV import and
+   * harvesters use this too, so every way in stores the same thing).
+   */
+  async insertDeclaration(
+    trx: Kysely<Database>,
+    actor: Actor,
+    organisation: Organisation,
+    values: DeclarationValues,
+    distributions: DistributionInput[] = [],
+    identifier?: string,
+  ): Promise<DatasetRow> {
+    const repo = this.repo(trx)
+    if (values.reference && (await repo.findByReference(organisation.id, values.reference))) {
+      throw new ValidationError([{ name: 'reference', message: `${organisation.shortName} already has a dataset with the reference “${values.reference}”` }])
+    }
+    const id = newId()
+    const now = nowIso()
+    const row: DatasetRow = {
+      id,
+      organisation_id: organisation.id,
+      identifier: identifier ?? `${this.baseUrl}/datasets/${id}`,
+      ...columnsOf(values),
+      status: 'declared',
+      withdrawn_reason: null,
+      next_release_date: null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      published_at: null,
+      search_rowid: null,
+    }
+    try {
+      await repo.insert(row)
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('A dataset with that identifier or reference already exists')
+      throw error
+    }
+    for (const input of distributions) await this.insertDistribution(trx, id, input, null)
+    const stored = await this.refreshDerived(trx, row, organisation)
+    await recordAudit(trx, actor, { organisationId: organisation.id, action: 'dataset.create', entityType: 'dataset', entityId: id, after: stored })
+    return stored
+  }
+
+  /** Changes a declaration. `expectedVersion` is the version the editor read: a stale edit is refused. */
+  async update(actor: Actor, id: string, input: DeclarationInput, expectedVersion: number): Promise<Dataset> {
+    const values = checkDeclaration(input, [])
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const before = await this.requireEditable(trx, actor, id)
+      return toDataset(await this.applyUpdate(trx, actor, before, values, expectedVersion))
+    })
+  }
+
+  /** Writes new values over a declaration inside the caller's transaction (import uses this too). */
+  async applyUpdate(trx: Kysely<Database>, actor: Actor, before: DatasetRow, values: DeclarationValues, expectedVersion: number): Promise<DatasetRow> {
+    const repo = this.repo(trx)
+    if (values.reference && values.reference !== before.reference) {
+      const other = await repo.findByReference(before.organisation_id, values.reference)
+      if (other && other.id !== before.id) throw new ValidationError([{ name: 'reference', message: `Another dataset already has the reference “${values.reference}”` }])
+    }
+    const changes = { ...columnsOf(values), version: before.version + 1, updated_at: nowIso() }
+    if (!(await repo.updateIfVersion(before.id, expectedVersion, changes))) throw staleEdit()
+    const organisation = (await this.organisations.findById(before.organisation_id, trx))!
+    const after = await this.refreshDerived(trx, { ...before, ...changes }, organisation)
+    await recordAudit(trx, actor, { organisationId: before.organisation_id, action: 'dataset.update', entityType: 'dataset', entityId: before.id, before, after })
+    return after
+  }
+
+  /** Withdrawn datasets stay visible with their history; they are never deleted. */
+  async withdraw(actor: Actor, id: string, reason: string | undefined, expectedVersion: number): Promise<Dataset> {
+    const why = (reason ?? '').trim()
+    if (!why) throw new ValidationError([{ name: 'reason', message: 'Explain why the dataset is being withdrawn' }])
+    if (why.length > 2000) throw new ValidationError([{ name: 'reason', message: 'Reason must be 2,000 characters or fewer' }])
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const before = await this.requireEditable(trx, actor, id)
+      if (before.status === 'withdrawn') throw new ConflictError('This dataset has already been withdrawn')
+      const changes = { status: 'withdrawn', withdrawn_reason: why, next_release_date: null, version: before.version + 1, updated_at: nowIso() }
+      if (!(await this.repo(trx).updateIfVersion(id, expectedVersion, changes))) throw staleEdit()
+      const after = { ...before, ...changes }
+      await recordAudit(trx, actor, { organisationId: before.organisation_id, action: 'dataset.withdraw', entityType: 'dataset', entityId: id, before, after })
+      return toDataset(after)
+    })
+  }
+
+  // ---- releases and distributions ----
+
+  async addRelease(actor: Actor, datasetId: string, input: ReleaseInput): Promise<Release> {
+    const planned = parsePlannedDate(input.plannedDate ?? '')
+    const state = (input.state ?? 'provisional') as ReleaseState
+    const errors = new FieldErrors()
+    if (!planned) errors.add('plannedDate', 'Enter the planned date as a day (2027-03-15), a month (2027-03) or a quarter (2027-Q1)')
+    if (state !== 'provisional' && state !== 'confirmed') errors.add('state', 'A new release is provisional or confirmed')
+    const note = (input.note ?? '').trim() || null
+    if (note && note.length > 1000) errors.add('note', 'Note must be 1,000 characters or fewer')
+    errors.throwIfAny()
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const dataset = await this.requireEditable(trx, actor, datasetId)
+      if (dataset.status === 'withdrawn') throw new ConflictError('A withdrawn dataset cannot have new releases')
+      const now = nowIso()
+      const row: ReleaseRow = {
+        id: newId(),
+        dataset_id: datasetId,
+        planned_date: planned!.date,
+        precision: planned!.precision,
+        first_planned_date: planned!.date,
+        first_precision: planned!.precision,
+        state,
+        change_note: note,
+        released_at: null,
+        created_at: now,
+        updated_at: now,
+      }
+      const repo = this.repo(trx)
+      await repo.insertRelease(row)
+      await repo.insertReleaseChange({ release_id: row.id, changed_at: now, actor_label: actorLabel(actor), from_date: null, from_precision: null, to_date: row.planned_date, to_precision: row.precision, from_state: null, to_state: state, note })
+      await this.touch(trx, dataset)
+      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })
+      return toRelease(row, await repo.changesOf([row.id]))
+    })
+  }
+
+  /**
+   * Moves, confirms or cancels a planned release. Every change of date or state is kept, so the
+   * page can say "first due March 2027, now June 2027".
+   */
+  async updateRelease(actor: Actor, releaseId: string, input: ReleaseInput): Promise<Release> {
+    const errors = new FieldErrors()
+    const planned = input.plannedDate ? parsePlannedDate(input.plannedDate) : undefined
+    if (input.plannedDate && !planned) errors.add('plannedDate', 'Enter the planned date as a day (2027-03-15), a month (2027-03) or a quarter (2027-Q1)')
+    if (input.state && !['provisional', 'confirmed', 'cancelled'].includes(input.state)) {
+      errors.add('state', 'State must be provisional, confirmed or cancelled (mark a release released with its distribution)')
+    }
+    const note = (input.note ?? '').trim() || null
+    if (note && note.length > 1000) errors.add('note', 'Note must be 1,000 characters or fewer')
+    errors.throwIfAny()
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const repo = this.repo(trx)
+      const before = await repo.findRelease(releaseId)
+      if (!before) throw new NotFoundError('There is no such release')
+      const dataset = await this.requireEditable(trx, actor, before.dataset_id)
+      if (!OPEN_RELEASE_STATES.has(before.state)) throw new ConflictError(`This release is ${before.state} and can no longer change`)
+      const now = nowIso()
+      const after: ReleaseRow = {
+        ...before,
+        planned_date: planned?.date ?? before.planned_date,
+        precision: planned?.precision ?? before.precision,
+        state: input.state ?? before.state,
+        change_note: note ?? before.change_note,
+        updated_at: now,
+      }
+      const moved = after.planned_date !== before.planned_date || after.precision !== before.precision
+      if (!moved && after.state === before.state && !note) return toRelease(before, await repo.changesOf([before.id]))
+      await repo.updateRelease(releaseId, after)
+      await repo.insertReleaseChange({
+        release_id: releaseId,
+        changed_at: now,
+        actor_label: actorLabel(actor),
+        from_date: before.planned_date,
+        from_precision: before.precision,
+        to_date: after.planned_date,
+        to_precision: after.precision,
+        from_state: before.state,
+        to_state: after.state,
+        note,
+      })
+      await this.touch(trx, dataset)
+      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.update', entityType: 'release', entityId: releaseId, before, after })
+      return toRelease(after, await repo.changesOf([releaseId]))
+    })
+  }
+
+  /** Marks a release released with the distribution it produced: the dataset is then published. */
+  async markReleased(actor: Actor, releaseId: string, distribution: DistributionInput): Promise<DatasetDetail> {
+    const checked = validateDistribution(distribution, 'distribution.')
+    checked.errors.throwIfAny()
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const repo = this.repo(trx)
+      const before = await repo.findRelease(releaseId)
+      if (!before) throw new NotFoundError('There is no such release')
+      const dataset = await this.requireEditable(trx, actor, before.dataset_id)
+      if (!OPEN_RELEASE_STATES.has(before.state)) throw new ConflictError(`This release is ${before.state} and cannot be released`)
+      const now = nowIso()
+      const after = { ...before, state: 'released', released_at: now, updated_at: now }
+      await repo.updateRelease(releaseId, after)
+      await repo.insertReleaseChange({ release_id: releaseId, changed_at: now, actor_label: actorLabel(actor), from_date: before.planned_date, from_precision: before.precision, to_date: before.planned_date, to_precision: before.precision, from_state: before.state, to_state: 'released', note: null })
+      await this.insertDistribution(trx, dataset.id, distribution, releaseId)
+      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.released', entityType: 'release', entityId: releaseId, before, after })
+      await this.touch(trx, dataset)
+    })
+    const released = await this.repo().findRelease(releaseId)
+    return this.get(released!.dataset_id)
+  }
+
+  /** Adds a published distribution outside the schedule (a dataset already on a portal). */
+  async addDistribution(actor: Actor, datasetId: string, input: DistributionInput): Promise<DatasetDetail> {
+    validateDistribution(input).errors.throwIfAny()
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const dataset = await this.requireEditable(trx, actor, datasetId)
+      if (dataset.status === 'withdrawn') throw new ConflictError('A withdrawn dataset cannot have new distributions')
+      const distribution = await this.insertDistribution(trx, datasetId, input, null)
+      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'distribution.create', entityType: 'dataset', entityId: datasetId, after: distribution })
+      await this.touch(trx, dataset)
+    })
+    return this.get(datasetId)
+  }
+
+  // ---- internals ----
+
+  private async requireEditable(trx: Kysely<Database>, actor: Actor, datasetId: string): Promise<DatasetRow> {
+    const row = await this.repo(trx).findById(datasetId)
+    if (!row) throw new NotFoundError('There is no dataset with that id')
+    requireEditFor(actor, row.organisation_id)
+    return row
+  }
+
+  private async insertDistribution(trx: Kysely<Database>, datasetId: string, input: DistributionInput, releaseId: string | null) {
+    const { values } = validateDistribution(input)
+    const row = {
+      id: newId(),
+      dataset_id: datasetId,
+      title: values!.title,
+      access_url: values!.accessUrl,
+      download_url: values!.downloadUrl,
+      format: values!.format,
+      media_type: values!.mediaType,
+      byte_size: values!.byteSize,
+      release_id: releaseId,
+      created_at: nowIso(),
+    }
+    await this.repo(trx).insertDistribution(row)
+    return row
+  }
+
+  /** Re-derives status and next release after a release or distribution changed. */
+  private async touch(trx: Kysely<Database>, dataset: DatasetRow): Promise<DatasetRow> {
+    const organisation = (await this.organisations.findById(dataset.organisation_id, trx))!
+    const bumped = { ...dataset, version: dataset.version + 1, updated_at: nowIso() }
+    await this.repo(trx).updateIfVersion(dataset.id, dataset.version, { version: bumped.version, updated_at: bumped.updated_at })
+    return this.refreshDerived(trx, bumped, organisation)
+  }
+
+  /**
+   * Status follows from the facts: withdrawn stays withdrawn; with a distribution it is
+   * published; with a release still to come, scheduled; otherwise declared. Also refreshes the
+   * search index.
+   */
+  private async refreshDerived(trx: Kysely<Database>, row: DatasetRow, organisation: Organisation): Promise<DatasetRow> {
+    const repo = this.repo(trx)
+    const [releases, distributions] = await Promise.all([repo.releasesOf(row.id), repo.distributionsOf(row.id)])
+    const open = releases.filter((r) => OPEN_RELEASE_STATES.has(r.state)).map((r) => r.planned_date).sort()
+    let status = row.status
+    if (status !== 'withdrawn') status = distributions.length > 0 ? 'published' : open.length > 0 ? 'scheduled' : 'declared'
+    const derived = {
+      status,
+      next_release_date: status === 'withdrawn' ? null : (open[0] ?? null),
+      published_at: row.published_at ?? (distributions.length > 0 ? nowIso() : null),
+    }
+    await trx.updateTable('datasets').set(derived).where('id', '=', row.id).execute()
+    const after = { ...row, ...derived }
+    await indexDataset(trx, this.db.engine, {
+      datasetId: row.id,
+      title: after.title,
+      description: after.description,
+      keywords: JSON.parse(after.keywords) as string[],
+      publisher: `${organisation.name} ${organisation.shortName}`,
+    })
+    const stored = await repo.findById(row.id)
+    return stored!
+  }
+}
+
+function checkDeclaration(input: DeclarationInput, distributions: DistributionInput[]): DeclarationValues {
+  const { values, errors } = validateDeclaration(input)
+  distributions.forEach((d, i) => errors.list.push(...validateDistribution(d, `distributions/${i}/`).errors.list))
+  errors.throwIfAny()
+  return values!
+}
+
+function columnsOf(values: DeclarationValues) {
+  return {
+    reference: values.reference,
+    title: values.title,
+    description: values.description,
+    keywords: JSON.stringify(values.keywords),
+    themes: JSON.stringify(values.themes),
+    access_level: values.accessLevel,
+    access_reason: values.accessReason,
+    access_explanation: values.accessExplanation,
+    licence: values.licence,
+    frequency: values.frequency,
+    temporal_start: values.temporalStart,
+    temporal_end: values.temporalEnd,
+    spatial: values.spatial,
+    contact_name: values.contactName,
+    contact_email: values.contactEmail,
+  }
+}
+
+function staleEdit(): ConflictError {
+  return new ConflictError('Someone else changed this dataset after you opened it. Reload the page to see their changes, then make yours again')
+}
