@@ -61,6 +61,7 @@ export function buildProgram(config: () => Config): Command {
         if (options.demo) {
           const demo = await seedDemo(services)
           console.log(`Demonstration bodies: ${demo.created} added, ${demo.unchanged} already there.`)
+          console.log(`Demonstration datasets: ${demo.datasets} added.`)
         }
       }),
     )

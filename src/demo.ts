@@ -1,6 +1,7 @@
 import { systemActor } from './platform/actor.js'
 import type { OrganisationInput } from './features/organisations/service.js'
 import type { Services } from './services.js'
+import { seedDemoDatasets } from './features/datasets/demo.js'
 
 const actor = systemActor('lgds seed --demo')
 
@@ -17,7 +18,7 @@ const DEMO_BODIES: OrganisationInput[] = [
 ]
 
 /** Adds the demonstration content. Running it twice adds nothing the second time. */
-export async function seedDemo(services: Services): Promise<{ created: number; unchanged: number }> {
+export async function seedDemo(services: Services): Promise<{ created: number; unchanged: number; datasets: number }> {
   let created = 0
   let unchanged = 0
   for (const body of DEMO_BODIES) {
@@ -29,5 +30,6 @@ export async function seedDemo(services: Services): Promise<{ created: number; u
     await services.organisations.create(actor, body)
     created++
   }
-  return { created, unchanged }
+  const datasets = await seedDemoDatasets(services, actor)
+  return { created, unchanged, datasets: datasets.created }
 }
