@@ -25,11 +25,13 @@ export interface BuildOptions {
   config: Config
   db: Db
   services?: Services
+  /** Where log lines are written instead of standard output (tests capture the log with it). */
+  logStream?: { write(line: string): void }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/
 
-export async function buildApp({ config, db, services = createServices(config, db) }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, services = createServices(config, db), logStream }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     trustProxy: config.trustProxy,
     logger: {
@@ -40,6 +42,7 @@ export async function buildApp({ config, db, services = createServices(config, d
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token', '*.secret'],
         censor: '[redacted]',
       },
+      ...(logStream ? { stream: logStream } : {}),
     },
     requestIdHeader: false,
     genReqId: (request) => {

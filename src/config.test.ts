@@ -36,7 +36,7 @@ describe('configuration', () => {
       baseUrl: 'https://lgds.example.gov.uk',
       databaseUrl: 'postgres://app@db/lgds',
       dataDir: '/srv/lgds',
-      trustProxy: true,
+      trustProxy: 'loopback, linklocal, uniquelocal',
       signInRateLimit: { max: 5, windowMs: 900000 },
     })
   })

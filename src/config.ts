@@ -14,8 +14,11 @@ export interface Config {
   dataDir: string
   sessionSecret: string
   logLevel: string
-  /** Trust `X-Forwarded-*` from a reverse proxy, so `Secure` cookies work behind HTTPS. */
-  trustProxy: boolean
+  /**
+   * Which proxies' `X-Forwarded-*` headers to believe, as addresses or named ranges. Trusting
+   * every hop would let a client forge its address and escape the sign-in limit.
+   */
+  trustProxy: false | string
   signInRateLimit: { max: number; windowMs: number }
 }
 
@@ -55,6 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SESSION_SECRET is required when NODE_ENV=production (at least 32 random characters)')
   }
   const signInMax = integer(env, 'SIGN_IN_RATE_LIMIT', 10, problems, 1, 100000)
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems)
   if (problems.length > 0) throw new ConfigError(problems)
   if (!sessionSecret) sessionSecret = developmentSecret(dataDir, nodeEnv)
   return {
@@ -66,9 +70,19 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     sessionSecret,
     logLevel,
-    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    trustProxy,
     signInRateLimit: { max: signInMax, windowMs: 15 * 60 * 1000 },
   }
+}
+
+/** `true` means a proxy on this machine or the private network: never a public client. */
+function parseTrustProxy(raw: string | undefined, problems: string[]): false | string {
+  const value = (raw ?? '').trim()
+  if (!value || value === 'false') return false
+  if (value === 'true') return 'loopback, linklocal, uniquelocal'
+  if (/^([0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9a-fA-F.:/]+|loopback|linklocal|uniquelocal))*$/.test(value)) return value
+  problems.push(`TRUST_PROXY must be true (a proxy on a private network) or the proxies' addresses, like 10.0.0.5, 10.0.1.0/24 (got "${value}")`)
+  return false
 }
 
 function integer(env: Env, name: string, fallback: number, problems: string[], min: number, max: number): number {

@@ -45,7 +45,11 @@ export function flash(request: FastifyRequest, message: string): void {
   request.session.flash = message
 }
 
-/** Only same-site paths are followed after sign-in, so `?next=` cannot send people elsewhere. */
+/**
+ * Only same-site paths are followed after sign-in, so `?next=` cannot send people elsewhere.
+ * Browsers drop tabs and newlines from an address and read `\` as `/`, so `/<tab>/evil.example`
+ * would become `//evil.example`: control characters and backslashes are refused anywhere.
+ */
 export function safeRedirectPath(next: unknown, fallback = '/'): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\u0000-\u001f\u007f\\]/.test(next) ? next : fallback
 }

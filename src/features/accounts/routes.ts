@@ -13,6 +13,17 @@ const SlugAndId = Type.Object({ slug: Type.String({ maxLength: 100 }), id: Type.
 
 const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { accounts, organisations, config } = app.services
+  // Each attempt runs the deliberately slow password hash, so every password form is limited.
+  const passwordRateLimit = (what: string) => ({
+    rateLimit: {
+      max: config.signInRateLimit.max,
+      timeWindow: config.signInRateLimit.windowMs,
+      errorResponseBuilder: (_request: unknown, context: { ttl: number }) => ({
+        statusCode: 429,
+        message: `Too many ${what} attempts from your connection. Wait ${Math.ceil(context.ttl / 60000)} minutes, then try again.`,
+      }),
+    },
+  })
 
   // ---- sign up, sign in, sign out ----
 
@@ -20,7 +31,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.render('accounts/templates/sign-up.njk', { title: 'Create an account', values: {}, minLength: MIN_PASSWORD_LENGTH }),
   )
 
-  app.post('/sign-up', async (request, reply) => {
+  app.post('/sign-up', { config: passwordRateLimit('sign-up') }, async (request, reply) => {
     const values = formBody(request)
     let userId: string | undefined
     const ok = await submitForm(reply, async () => (userId = (await accounts.signUp(request.actor, values)).id), {
@@ -41,18 +52,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/sign-in',
-    {
-      config: {
-        rateLimit: {
-          max: config.signInRateLimit.max,
-          timeWindow: config.signInRateLimit.windowMs,
-          errorResponseBuilder: (_request, context) => ({
-            statusCode: 429,
-            message: `Too many sign-in attempts from your connection. Wait ${Math.ceil(context.ttl / 60000)} minutes, then try again.`,
-          }),
-        },
-      },
-    },
+    { config: passwordRateLimit('sign-in') },
     async (request, reply) => {
       const values = formBody(request)
       const next = safeRedirectPath(values.next, '/account')
@@ -96,7 +96,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.render('accounts/templates/password.njk', { title: 'Change your password', minLength: MIN_PASSWORD_LENGTH })
   })
 
-  app.post('/account/password', async (request, reply) => {
+  app.post('/account/password', { config: passwordRateLimit('password change') }, async (request, reply) => {
     const values = formBody(request)
     const ok = await submitForm(reply, () => accounts.changePassword(request.actor, values), {
       template: 'accounts/templates/password.njk',

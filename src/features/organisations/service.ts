@@ -208,7 +208,7 @@ export class OrganisationService {
   private async validate(repo: OrganisationRepository, input: OrganisationInput, current: OrganisationRow | undefined) {
     const errors = new FieldErrors()
     const name = (input.name ?? current?.name ?? '').trim()
-    const shortName = (input.shortName ?? '').trim() || name
+    const shortName = (input.shortName ?? current?.short_name ?? '').trim() || name
     const slug = (input.slug ?? current?.slug ?? '').trim().toLowerCase() || slugify(name)
     const identifier = (input.identifier ?? current?.identifier ?? '').trim() || null
     const type = (input.type ?? current?.type ?? '').trim()
