@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { projectRoot } from '../src/paths.js'
@@ -60,4 +61,53 @@ export function writeResult(suite: string, result: unknown): string {
   const file = path.join(dir, `${suite}-${new Date().toISOString().slice(0, 10)}.json`)
   writeFileSync(file, `${JSON.stringify({ suite, at: new Date().toISOString(), machine: machine(), result }, null, 2)}\n`)
   return file
+}
+
+export interface LoadResult {
+  url: string
+  connections: number
+  requests: number
+  errors: number
+  requestsPerSecond: number
+  p50Ms: number
+  p95Ms: number
+  p99Ms: number
+}
+
+/**
+ * Keeps `connections` requests in flight against `url` for `seconds` over keep-alive
+ * connections, recording every latency so the p95 is exact.
+ */
+export async function load(target: string | (() => string), connections: number, seconds: number): Promise<LoadResult> {
+  const nextUrl = typeof target === 'string' ? () => target : target
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
+  const times: number[] = []
+  let errors = 0
+  const until = Date.now() + seconds * 1000
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const start = process.hrtime.bigint()
+      const done = (ok: boolean) => {
+        if (!ok) errors++
+        times.push(Number(process.hrtime.bigint() - start) / 1e6)
+        resolve()
+      }
+      http
+        .get(nextUrl(), { agent }, (response) => {
+          response.resume()
+          response.on('end', () => done(response.statusCode === 200))
+          response.on('error', () => done(false))
+        })
+        .on('error', () => done(false))
+    })
+  const worker = async () => {
+    while (Date.now() < until) await once()
+  }
+  const started = Date.now()
+  await Promise.all(Array.from({ length: connections }, worker))
+  const elapsed = (Date.now() - started) / 1000
+  agent.destroy()
+  times.sort((a, b) => a - b)
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0
+  return { url: typeof target === 'string' ? target : 'varied', connections, requests: times.length, errors, requestsPerSecond: Math.round(times.length / elapsed), p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) }
 }

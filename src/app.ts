@@ -20,6 +20,13 @@ import homeRoutes from './features/home/routes.js'
 import organisationRoutes from './features/organisations/routes.js'
 import accountRoutes from './features/accounts/routes.js'
 import auditRoutes from './features/audit/routes.js'
+import datasetAuditRoutes from './features/datasets/audit-routes.js'
+import datasetRoutes from './features/datasets/routes.js'
+import datasetImportRoutes from './features/datasets/import-routes.js'
+import datasetApiRoutes from './features/datasets/api-routes.js'
+import datasetSearchRoutes from './features/datasets/search-routes.js'
+import requestRoutes from './features/requests/routes.js'
+import requestApiRoutes from './features/requests/api-routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -72,5 +79,12 @@ export async function buildApp({ config, db, services = createServices(config, d
   await app.register(organisationRoutes)
   await app.register(accountRoutes)
   await app.register(auditRoutes)
+  await app.register(datasetAuditRoutes)
+  await app.register(datasetRoutes)
+  await app.register(datasetImportRoutes)
+  await app.register(datasetApiRoutes)
+  await app.register(datasetSearchRoutes)
+  await app.register(requestRoutes)
+  await app.register(requestApiRoutes)
   return app
 }

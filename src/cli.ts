@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { Command, CommanderError, Option } from 'commander'
 import { loadConfig, ConfigError, type Config } from './config.js'
 import { openDatabase, seed, sqliteFileFor } from './bootstrap.js'
 import { seedDemo } from './demo.js'
+import { importReportText } from './features/datasets/import.js'
 import { createServices, type Services } from './services.js'
 import { systemActor } from './platform/actor.js'
 import { AppError, ValidationError } from './platform/errors.js'
@@ -62,6 +63,7 @@ export function buildProgram(config: () => Config): Command {
           const demo = await seedDemo(services)
           console.log(`Demonstration bodies: ${demo.created} added, ${demo.unchanged} already there.`)
           console.log(`Demonstration datasets: ${demo.datasets} added.`)
+          console.log(`Demonstration requests: ${demo.requests} added.`)
         }
       }),
     )
@@ -108,6 +110,45 @@ export function buildProgram(config: () => Config): Command {
         console.log(secret)
       }),
     )
+
+  const importer = program.command('import').description('import records from files')
+  importer
+    .command('datasets')
+    .description('declare and update a body’s datasets from a CSV file in the template (exits 1 when rows are rejected)')
+    .argument('<file>', 'the CSV file')
+    .requiredOption('--org <slug>', 'the body whose datasets these are')
+    .option('--dry-run', 'check the file and say what importing would do, saving nothing')
+    .option('--allow-partial', 'save the valid rows even when others are rejected')
+    .action(async (file: string, options: { org: string; dryRun?: boolean; allowPartial?: boolean }) => {
+      let bytes: Buffer
+      try {
+        bytes = readFileSync(file)
+      } catch (error) {
+        console.error(`Cannot read ${file}: ${(error as Error).message}`)
+        process.exitCode = 2
+        return
+      }
+      await withServices(config(), async (services) => {
+        const organisation = await services.organisations.getBySlug(options.org).catch(() => undefined)
+        if (!organisation) {
+          console.error(`There is no body called “${options.org}”: give its web address name, like trafford.`)
+          process.exitCode = 2
+          return
+        }
+        let progress: ReturnType<typeof startProgress> | undefined
+        const report = await services.datasetImport.importCsv(actor, organisation.slug, bytes, {
+          dryRun: options.dryRun,
+          allowPartial: options.allowPartial,
+          onProgress: (done, total) => {
+            progress ??= startProgress('Importing (bytes read)', total)
+            progress.update(done)
+          },
+        })
+        progress?.stop()
+        console.log(importReportText(report).join('\n'))
+        if (report.rejected.length > 0) process.exitCode = 1
+      })
+    })
 
   program
     .command('backup')

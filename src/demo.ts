@@ -2,6 +2,7 @@ import { systemActor } from './platform/actor.js'
 import type { OrganisationInput } from './features/organisations/service.js'
 import type { Services } from './services.js'
 import { seedDemoDatasets } from './features/datasets/demo.js'
+import { seedDemoRequests } from './features/requests/demo.js'
 
 const actor = systemActor('lgds seed --demo')
 
@@ -18,7 +19,7 @@ const DEMO_BODIES: OrganisationInput[] = [
 ]
 
 /** Adds the demonstration content. Running it twice adds nothing the second time. */
-export async function seedDemo(services: Services): Promise<{ created: number; unchanged: number; datasets: number }> {
+export async function seedDemo(services: Services): Promise<{ created: number; unchanged: number; datasets: number; requests: number }> {
   let created = 0
   let unchanged = 0
   for (const body of DEMO_BODIES) {
@@ -31,5 +32,6 @@ export async function seedDemo(services: Services): Promise<{ created: number; u
     created++
   }
   const datasets = await seedDemoDatasets(services, actor)
-  return { created, unchanged, datasets: datasets.created }
+  const requests = await seedDemoRequests(services, actor)
+  return { created, unchanged, datasets: datasets.created, requests: requests.created }
 }

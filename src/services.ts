@@ -2,8 +2,12 @@ import type { Config } from './config.js'
 import type { Db } from './db/connection.js'
 import { AccountService } from './features/accounts/service.js'
 import { AuditService } from './features/audit/service.js'
+import { AuditRoundService } from './features/datasets/audit-rounds.js'
 import { DatasetService } from './features/datasets/service.js'
+import { DatasetImport } from './features/datasets/import.js'
+import { DatasetSearch } from './features/datasets/search.js'
 import { OrganisationService } from './features/organisations/service.js'
+import { RequestService } from './features/requests/service.js'
 
 /** Every feature's service, wired once and shared by the web app, the API and the `lgds` command. */
 export interface Services {
@@ -13,6 +17,10 @@ export interface Services {
   accounts: AccountService
   audit: AuditService
   datasets: DatasetService
+  datasetImport: DatasetImport
+  datasetSearch: DatasetSearch
+  requests: RequestService
+  auditRounds: AuditRoundService
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -20,5 +28,9 @@ export function createServices(config: Config, db: Db): Services {
   const accounts = new AccountService(db, organisations)
   const audit = new AuditService(db)
   const datasets = new DatasetService(db, organisations, config.baseUrl)
-  return { config, db, organisations, accounts, audit, datasets }
+  const datasetImport = new DatasetImport(db, organisations, datasets)
+  const datasetSearch = new DatasetSearch(db)
+  const requests = new RequestService(db, organisations)
+  const auditRounds = new AuditRoundService(db, organisations)
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, requests, auditRounds }
 }

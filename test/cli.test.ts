@@ -68,10 +68,12 @@ describe('the lgds command on SQLite', () => {
     expect(first.stdout).toMatch(/Organisations: 397 added, 0 updated, 0 unchanged/)
     expect(first.stdout).toMatch(/Demonstration bodies: 5 added/)
     expect(first.stdout).toMatch(/Demonstration datasets: 49 added/)
+    expect(first.stdout).toMatch(/Demonstration requests: 6 added/)
     const second = await lgds(['seed', '--demo'], env)
     expect(second.stdout).toMatch(/Organisations: 0 added, 0 updated, 397 unchanged/)
     expect(second.stdout).toMatch(/Demonstration bodies: 0 added, 5 already there/)
     expect(second.stdout).toMatch(/Demonstration datasets: 0 added/)
+    expect(second.stdout).toMatch(/Demonstration requests: 0 added/)
   })
 
   it('creates an administrator of a body, refusing a weak password', async () => {

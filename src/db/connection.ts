@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely'
 import type { Database } from './schema.js'
 
 export type Engine = 'sqlite' | 'postgres'
@@ -24,6 +24,8 @@ export interface ConnectOptions {
   sqliteFile?: string
   /** PostgreSQL schema to work in (tests use one each, so runs never collide). */
   pgSchema?: string
+  /** Sees every query run (benchmarks replay them as their floor). */
+  log?: (event: LogEvent) => void
 }
 
 // PostgreSQL's bigint and numeric arrive as strings by default; the platform's counts and
@@ -38,7 +40,7 @@ export function connect(options: ConnectOptions): Db {
       max: 10,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     })
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) })
     return { kysely, engine: 'postgres', ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}), close: () => kysely.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'
@@ -48,7 +50,7 @@ export function connect(options: ConnectOptions): Db {
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(options.log ? { log: options.log } : {}) })
   return { kysely, engine: 'sqlite', sqliteFile: file, sqlite: database, close: () => kysely.destroy() }
 }
 

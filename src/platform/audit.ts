@@ -33,22 +33,30 @@ const SECRET_FIELDS = new Set(['password_hash', 'passwordHash', 'token_hash', 't
  * record land together or not at all. Nothing ever updates or deletes these rows.
  */
 export async function recordAudit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      occurred_at: nowIso(),
-      actor_user_id: actor.kind === 'user' ? actor.userId : null,
-      actor_token_id: actor.kind === 'token' ? actor.tokenId : null,
-      actor_label: actorLabel(actor),
-      organisation_id: entry.organisationId,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      before_json: entry.before === undefined ? null : JSON.stringify(redact(entry.before)),
-      after_json: entry.after === undefined ? null : JSON.stringify(redact(entry.after)),
-      request_id: actor.requestId ?? null,
-    })
-    .execute()
+  await db.insertInto('audit_log').values(auditRow(actor, entry)).execute()
+}
+
+/** Appends many events in few statements (bulk imports); like `recordAudit`, inside the change's transaction. */
+export async function recordAudits(db: Kysely<Database>, actor: Actor, entries: AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 200) {
+    await db.insertInto('audit_log').values(entries.slice(i, i + 200).map((entry) => auditRow(actor, entry))).execute()
+  }
+}
+
+function auditRow(actor: Actor, entry: AuditEntry) {
+  return {
+    occurred_at: nowIso(),
+    actor_user_id: actor.kind === 'user' ? actor.userId : null,
+    actor_token_id: actor.kind === 'token' ? actor.tokenId : null,
+    actor_label: actorLabel(actor),
+    organisation_id: entry.organisationId,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    before_json: entry.before === undefined ? null : JSON.stringify(redact(entry.before)),
+    after_json: entry.after === undefined ? null : JSON.stringify(redact(entry.after)),
+    request_id: actor.requestId ?? null,
+  }
 }
 
 export async function auditHistory(

@@ -4,7 +4,11 @@ export interface NavigationItem {
   text: string
 }
 
-export const serviceNavigation: NavigationItem[] = [{ href: '/organisations', text: 'Organisations' }]
+export const serviceNavigation: NavigationItem[] = [
+  { href: '/datasets', text: 'Data' },
+  { href: '/requests', text: 'Requests' },
+  { href: '/organisations', text: 'Organisations' },
+]
 
 /** Items for `govukServiceNavigation`, marking the section the current page belongs to. */
 export function navigationFor(path: string) {

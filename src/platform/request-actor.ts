@@ -10,6 +10,10 @@ export default fp(async (app) => {
     if (isApiRequest(request.url)) {
       const header = request.headers.authorization
       if (!header) {
+        // Every API write needs a token: say so before the body is even validated.
+        if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') {
+          throw new UnauthenticatedError('Send a write token as Authorization: Bearer …')
+        }
         request.actor = { kind: 'anonymous', requestId }
         return
       }

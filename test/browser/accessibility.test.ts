@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { seedDemo } from '../../src/demo.js'
 import { system } from '../support/fixtures.js'
 import {
   describeInBrowser,
@@ -23,6 +24,8 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
   let browser: Browser
   let users: Record<Exclude<Who, 'anonymous'>, string>
   let traffordId: string
+  let datasetId: string
+  let requestId: string
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
@@ -45,6 +48,11 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
     await makeUser(site.services, { org: 'trafford', role: 'editor', name: 'Eddie Editor' })
     const platformAdmin = await makeUser(site.services, { platformAdmin: true, name: 'Pat Platform' })
     users = { person: person.email, traffordAdmin: traffordAdmin.email, platformAdmin: platformAdmin.email }
+    // The demonstration inventory and requests, so every datasets and requests page has content.
+    await seedDemo(site.services)
+    const inventory = await site.services.datasets.listForOrganisation('trafford', { page: 1, pageSize: 100 })
+    datasetId = inventory.items.find((d) => d.title === 'Street lighting inventory')!.id
+    requestId = (await site.services.requests.list({}, { page: 1, pageSize: 1 })).items[0]!.id
     browser = await launchChromium()
   })
 
@@ -106,7 +114,28 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
 
   // ---- pages as they first appear ----
 
-  const pages: { path: string | (() => string); who: Who; heading: string | RegExp; status?: number }[] = [
+  const pages: { path: string | (() => string); label?: string; who: Who; heading: string | RegExp; status?: number }[] = [
+    { path: '/datasets', who: 'anonymous', heading: /data/i },
+    { path: '/datasets?q=gritting&theme=TRAN&status=published', who: 'anonymous', heading: /data/i },
+    { path: '/datasets?due=year&sort=next-release&page=2', who: 'anonymous', heading: /data/i },
+    { path: '/datasets/releases', who: 'anonymous', heading: /release/i },
+    { path: '/datasets/audit', who: 'anonymous', heading: /audit/i },
+    { path: '/datasets/audit/rounds', who: 'platformAdmin', heading: /round/i },
+    { path: () => `/datasets/${datasetId}`, label: '/datasets/<id>', who: 'anonymous', heading: 'Street lighting inventory' },
+    { path: () => `/datasets/${datasetId}`, label: '/datasets/<id>', who: 'traffordAdmin', heading: 'Street lighting inventory' },
+    { path: () => `/datasets/${datasetId}/edit`, label: '/datasets/<id>/edit', who: 'traffordAdmin', heading: /Street lighting inventory/ },
+    { path: () => `/datasets/${datasetId}/releases/new`, label: '/datasets/<id>/releases/new', who: 'traffordAdmin', heading: /release/i },
+    { path: () => `/datasets/${datasetId}/withdraw`, label: '/datasets/<id>/withdraw', who: 'traffordAdmin', heading: /withdraw/i },
+    { path: () => `/datasets/${datasetId}/distributions/new`, label: '/datasets/<id>/distributions/new', who: 'traffordAdmin', heading: /distribution/i },
+    { path: () => `/history/dataset/${datasetId}`, label: '/history/dataset/<id>', who: 'anonymous', heading: 'History of changes' },
+    { path: '/organisations/trafford/datasets/new', who: 'traffordAdmin', heading: /declare/i },
+    { path: '/organisations/trafford/datasets/import', who: 'traffordAdmin', heading: /upload|import/i },
+    { path: '/organisations/trafford/audit', who: 'traffordAdmin', heading: /audit/i },
+    { path: '/requests', who: 'anonymous', heading: /request/i },
+    { path: '/requests?status=submitted&sort=supported', who: 'anonymous', heading: /request/i },
+    { path: () => `/requests/${requestId}`, label: '/requests/<id>', who: 'person', heading: /.+/ },
+    { path: () => `/requests/${requestId}`, label: '/requests/<id>', who: 'traffordAdmin', heading: /.+/ },
+    { path: '/requests/new', who: 'person', heading: /ask|request/i },
     { path: '/', who: 'anonymous', heading: 'Local Government Digital Service' },
     { path: '/', who: 'person', heading: 'Local Government Digital Service' },
     { path: '/organisations', who: 'anonymous', heading: 'Organisations' },
@@ -139,7 +168,7 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
   ]
 
   for (const entry of pages) {
-    const name = typeof entry.path === 'string' ? entry.path : '/history/organisation/<trafford id>'
+    const name = typeof entry.path === 'string' ? entry.path : (entry.label ?? '/history/organisation/<trafford id>')
     it(`${name} (${entry.who})`, async () => {
       const { page, seen } = await pageAs(entry.who)
       const url = typeof entry.path === 'string' ? entry.path : entry.path()
@@ -151,8 +180,9 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
 
   it('lists pages of organisations with working pagination', async () => {
     const { page } = await pageAs('anonymous')
+    // Manchester and Isle of Man councils among them, and the demonstration's Greater Manchester police and fire services.
     await page.goto(`${site.url}/organisations?q=man&pageSize=2&page=2`)
-    expect(await page.locator('#results-heading').innerText()).toBe('5 organisations')
+    expect(await page.locator('#results-heading').innerText()).toBe('7 organisations')
     expect(await page.locator('.govuk-pagination__item--current').innerText()).toContain('2')
     expect(await page.locator('tbody tr').count()).toBe(2)
   })

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 
 /** Entities whose history is public. Accounts and tokens are people's own business. */
-const PUBLIC_ENTITIES = new Set(['organisation', 'dataset', 'release', 'asset'])
+const PUBLIC_ENTITIES = new Set(['organisation', 'dataset', 'release', 'asset', 'request'])
 
 export class AuditService {
   constructor(private readonly db: Db) {}

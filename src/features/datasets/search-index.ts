@@ -29,10 +29,12 @@ export async function indexDataset(db: Kysely<Database>, engine: Engine, doc: Se
     await sql`update datasets_fts set title = ${doc.title}, description = ${doc.description}, keywords = ${keywords}, publisher = ${doc.publisher} where rowid = ${row.search_rowid}`.execute(db)
     return
   }
-  const inserted = await sql<{ rowid: number }>`
+  await sql`
     insert into datasets_fts (dataset_id, title, description, keywords, publisher)
-    values (${doc.datasetId}, ${doc.title}, ${doc.description}, ${keywords}, ${doc.publisher})
-    returning rowid`.execute(db)
+    values (${doc.datasetId}, ${doc.title}, ${doc.description}, ${keywords}, ${doc.publisher})`.execute(db)
+  // `returning rowid` answers -1 for an FTS5 table; last_insert_rowid() is the row just added
+  // (SQLite has one connection, and this runs inside the caller's transaction).
+  const inserted = await sql<{ rowid: number }>`select last_insert_rowid() as rowid`.execute(db)
   await db.updateTable('datasets').set({ search_rowid: Number(inserted.rows[0]!.rowid) }).where('id', '=', doc.datasetId).execute()
 }
 

@@ -3,15 +3,15 @@ import type { Db } from '../../db/connection.js'
 import { isUniqueViolation, nowIso } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import { actorLabel, type Actor } from '../../platform/actor.js'
-import { recordAudit } from '../../platform/audit.js'
+import { recordAudit, recordAudits } from '../../platform/audit.js'
 import { requireEditFor } from '../../platform/authorisation.js'
 import { newId } from '../../platform/crypto.js'
 import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
-import { parsePlannedDate, todayInUk } from './dates.js'
+import { parsePlannedDate, todayInUk, type PlannedDate } from './dates.js'
 import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
-import { DatasetRepository, type DatasetRow, type ReleaseRow } from './repository.js'
+import { DatasetRepository, type DatasetRow, type DistributionRow, type ReleaseRow } from './repository.js'
 import { indexDataset } from './search-index.js'
 import { validateDeclaration, validateDistribution, type DeclarationInput, type DeclarationValues, type DistributionInput } from './validation.js'
 import type { ReleaseState } from './vocabularies.js'
@@ -31,6 +31,16 @@ export interface ReleaseInput {
 }
 
 const OPEN_RELEASE_STATES = new Set(['provisional', 'confirmed'])
+
+/** A dataset to declare in bulk: its declaration, distributions already published, and next release. */
+export interface NewDeclaration {
+  values: DeclarationValues
+  distributions: DistributionInput[]
+  planned?: PlannedDate
+}
+
+/** Rows written in one statement by bulk declarations (well inside both engines' parameter limits). */
+const BATCH = 200
 
 export class DatasetService {
   constructor(
@@ -68,6 +78,27 @@ export class DatasetService {
     const organisation = await this.organisations.getBySlug(organisationSlug)
     const result = await this.repo().listForOrganisation(organisation.id, page)
     return { ...result, items: result.items.map(toDataset) }
+  }
+
+  /**
+   * The next open release of each dataset, keyed by dataset id. Inventory tables show it with
+   * its precision ("June 2027", not "1 June 2027") and its overdue flag, which the dataset's
+   * `nextReleaseDate` alone cannot give.
+   */
+  async nextReleases(datasetIds: string[]): Promise<Map<string, Release>> {
+    const next = new Map<string, Release>()
+    if (datasetIds.length === 0) return next
+    const rows = await this.db.kysely
+      .selectFrom('releases')
+      .selectAll()
+      .where('dataset_id', 'in', datasetIds)
+      .where('state', 'in', [...OPEN_RELEASE_STATES])
+      .orderBy('planned_date')
+      .orderBy('created_at')
+      .execute()
+    const today = todayInUk()
+    for (const row of rows) if (!next.has(row.dataset_id)) next.set(row.dataset_id, toRelease(row, [], today))
+    return next
   }
 
   // ---- declaring ----
@@ -129,6 +160,7 @@ export class DatasetService {
 
   /** Changes a declaration. `expectedVersion` is the version the editor read: a stale edit is refused. */
   async update(actor: Actor, id: string, input: DeclarationInput, expectedVersion: number): Promise<Dataset> {
+    await this.authorise(actor, id)
     const values = checkDeclaration(input, [])
     return this.db.kysely.transaction().execute(async (trx) => {
       const before = await this.requireEditable(trx, actor, id)
@@ -153,6 +185,7 @@ export class DatasetService {
 
   /** Withdrawn datasets stay visible with their history; they are never deleted. */
   async withdraw(actor: Actor, id: string, reason: string | undefined, expectedVersion: number): Promise<Dataset> {
+    await this.authorise(actor, id)
     const why = (reason ?? '').trim()
     if (!why) throw new ValidationError([{ name: 'reason', message: 'Explain why the dataset is being withdrawn' }])
     if (why.length > 2000) throw new ValidationError([{ name: 'reason', message: 'Reason must be 2,000 characters or fewer' }])
@@ -162,6 +195,7 @@ export class DatasetService {
       const changes = { status: 'withdrawn', withdrawn_reason: why, next_release_date: null, version: before.version + 1, updated_at: nowIso() }
       if (!(await this.repo(trx).updateIfVersion(id, expectedVersion, changes))) throw staleEdit()
       const after = { ...before, ...changes }
+      await this.cancelOpenReleases(trx, actor, before, 'Dataset withdrawn')
       await recordAudit(trx, actor, { organisationId: before.organisation_id, action: 'dataset.withdraw', entityType: 'dataset', entityId: id, before, after })
       return toDataset(after)
     })
@@ -170,6 +204,7 @@ export class DatasetService {
   // ---- releases and distributions ----
 
   async addRelease(actor: Actor, datasetId: string, input: ReleaseInput): Promise<Release> {
+    await this.authorise(actor, datasetId)
     const planned = parsePlannedDate(input.plannedDate ?? '')
     const state = (input.state ?? 'provisional') as ReleaseState
     const errors = new FieldErrors()
@@ -209,6 +244,7 @@ export class DatasetService {
    * page can say "first due March 2027, now June 2027".
    */
   async updateRelease(actor: Actor, releaseId: string, input: ReleaseInput): Promise<Release> {
+    await this.authoriseRelease(actor, releaseId)
     const errors = new FieldErrors()
     const planned = input.plannedDate ? parsePlannedDate(input.plannedDate) : undefined
     if (input.plannedDate && !planned) errors.add('plannedDate', 'Enter the planned date as a day (2027-03-15), a month (2027-03) or a quarter (2027-Q1)')
@@ -223,6 +259,7 @@ export class DatasetService {
       const before = await repo.findRelease(releaseId)
       if (!before) throw new NotFoundError('There is no such release')
       const dataset = await this.requireEditable(trx, actor, before.dataset_id)
+      if (dataset.status === 'withdrawn') throw new ConflictError('The dataset has been withdrawn: its releases can no longer change')
       if (!OPEN_RELEASE_STATES.has(before.state)) throw new ConflictError(`This release is ${before.state} and can no longer change`)
       const now = nowIso()
       const after: ReleaseRow = {
@@ -256,6 +293,7 @@ export class DatasetService {
 
   /** Marks a release released with the distribution it produced: the dataset is then published. */
   async markReleased(actor: Actor, releaseId: string, distribution: DistributionInput): Promise<DatasetDetail> {
+    await this.authoriseRelease(actor, releaseId)
     const checked = validateDistribution(distribution, 'distribution.')
     checked.errors.throwIfAny()
     await this.db.kysely.transaction().execute(async (trx) => {
@@ -263,6 +301,7 @@ export class DatasetService {
       const before = await repo.findRelease(releaseId)
       if (!before) throw new NotFoundError('There is no such release')
       const dataset = await this.requireEditable(trx, actor, before.dataset_id)
+      if (dataset.status === 'withdrawn') throw new ConflictError('The dataset has been withdrawn: its releases can no longer be released')
       if (!OPEN_RELEASE_STATES.has(before.state)) throw new ConflictError(`This release is ${before.state} and cannot be released`)
       const now = nowIso()
       const after = { ...before, state: 'released', released_at: now, updated_at: now }
@@ -278,6 +317,7 @@ export class DatasetService {
 
   /** Adds a published distribution outside the schedule (a dataset already on a portal). */
   async addDistribution(actor: Actor, datasetId: string, input: DistributionInput): Promise<DatasetDetail> {
+    await this.authorise(actor, datasetId)
     validateDistribution(input).errors.throwIfAny()
     await this.db.kysely.transaction().execute(async (trx) => {
       const dataset = await this.requireEditable(trx, actor, datasetId)
@@ -289,7 +329,133 @@ export class DatasetService {
     return this.get(datasetId)
   }
 
+  // ---- inside a caller's transaction (the CSV import) ----
+
+  /**
+   * Declares many datasets inside the caller's transaction, storing what `insertDeclaration`
+   * (and `insertRelease` for a planned date) would, but in a few statements for the whole batch:
+   * the CSV import declares tens of thousands at once.
+   */
+  async insertDeclarations(trx: Kysely<Database>, actor: Actor, organisation: Organisation, items: NewDeclaration[]): Promise<DatasetRow[]> {
+    if (items.length === 0) return []
+    const references = items.map((i) => i.values.reference).filter((r): r is string => r !== null)
+    for (let i = 0; i < references.length; i += BATCH) {
+      const taken = await trx.selectFrom('datasets').select('reference').where('organisation_id', '=', organisation.id).where('reference', 'in', references.slice(i, i + BATCH)).executeTakeFirst()
+      if (taken) throw new ValidationError([{ name: 'reference', message: `${organisation.shortName} already has a dataset with the reference “${taken.reference}”` }])
+    }
+    const now = nowIso()
+    const datasets: DatasetRow[] = []
+    const distributions: DistributionRow[] = []
+    const releases: ReleaseRow[] = []
+    for (const { values, distributions: inputs, planned } of items) {
+      const id = newId()
+      // The status and next release follow from the facts as `refreshDerived` has them.
+      datasets.push({
+        id,
+        organisation_id: organisation.id,
+        identifier: `${this.baseUrl}/datasets/${id}`,
+        ...columnsOf(values),
+        status: inputs.length > 0 ? 'published' : planned ? 'scheduled' : 'declared',
+        withdrawn_reason: null,
+        next_release_date: planned?.date ?? null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        published_at: inputs.length > 0 ? now : null,
+        search_rowid: null,
+      })
+      for (const input of inputs) distributions.push(distributionRow(id, input, null, now))
+      if (planned) releases.push({ id: newId(), dataset_id: id, planned_date: planned.date, precision: planned.precision, first_planned_date: planned.date, first_precision: planned.precision, state: 'provisional', change_note: null, released_at: null, created_at: now, updated_at: now })
+    }
+    const label = actorLabel(actor)
+    try {
+      for (let i = 0; i < datasets.length; i += BATCH) await trx.insertInto('datasets').values(datasets.slice(i, i + BATCH)).execute()
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('A dataset with that identifier or reference already exists')
+      throw error
+    }
+    for (let i = 0; i < distributions.length; i += BATCH) await trx.insertInto('distributions').values(distributions.slice(i, i + BATCH)).execute()
+    for (let i = 0; i < releases.length; i += BATCH) {
+      const slice = releases.slice(i, i + BATCH)
+      await trx.insertInto('releases').values(slice).execute()
+      await trx
+        .insertInto('release_changes')
+        .values(slice.map((r) => ({ release_id: r.id, changed_at: now, actor_label: label, from_date: null, from_precision: null, to_date: r.planned_date, to_precision: r.precision, from_state: null, to_state: r.state, note: null })))
+        .execute()
+    }
+    const publisher = `${organisation.name} ${organisation.shortName}`
+    for (const row of datasets) {
+      await indexDataset(trx, this.db.engine, { datasetId: row.id, title: row.title, description: row.description, keywords: JSON.parse(row.keywords) as string[], publisher })
+    }
+    const stored: DatasetRow[] = []
+    for (let i = 0; i < datasets.length; i += BATCH) {
+      const ids = datasets.slice(i, i + BATCH).map((d) => d.id)
+      const rows = new Map((await trx.selectFrom('datasets').selectAll().where('id', 'in', ids).execute()).map((r) => [r.id, r]))
+      stored.push(...ids.map((id) => rows.get(id)!))
+    }
+    await recordAudits(trx, actor, [
+      ...stored.map((row) => ({ organisationId: organisation.id, action: 'dataset.create', entityType: 'dataset', entityId: row.id, after: row })),
+      ...releases.map((row) => ({ organisationId: organisation.id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })),
+    ])
+    return stored
+  }
+
+  /** Plans a provisional release of a dataset inside the caller's transaction; returns the dataset as it now is. */
+  async insertRelease(trx: Kysely<Database>, actor: Actor, dataset: DatasetRow, planned: PlannedDate): Promise<DatasetRow> {
+    const now = nowIso()
+    const row: ReleaseRow = {
+      id: newId(),
+      dataset_id: dataset.id,
+      planned_date: planned.date,
+      precision: planned.precision,
+      first_planned_date: planned.date,
+      first_precision: planned.precision,
+      state: 'provisional',
+      change_note: null,
+      released_at: null,
+      created_at: now,
+      updated_at: now,
+    }
+    const repo = this.repo(trx)
+    await repo.insertRelease(row)
+    await repo.insertReleaseChange({ release_id: row.id, changed_at: now, actor_label: actorLabel(actor), from_date: null, from_precision: null, to_date: row.planned_date, to_precision: row.precision, from_state: null, to_state: row.state, note: null })
+    await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })
+    return this.touch(trx, dataset)
+  }
+
+  /** Adds a published distribution inside the caller's transaction; returns the dataset as it now is. */
+  async insertPublishedDistribution(trx: Kysely<Database>, actor: Actor, dataset: DatasetRow, input: DistributionInput): Promise<DatasetRow> {
+    const distribution = await this.insertDistribution(trx, dataset.id, input, null)
+    await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'distribution.create', entityType: 'dataset', entityId: dataset.id, after: distribution })
+    return this.touch(trx, dataset)
+  }
+
   // ---- internals ----
+
+  /** Refuses a caller who may not edit the dataset, before their input is even looked at. */
+  private async authorise(actor: Actor, datasetId: string): Promise<void> {
+    const row = await this.repo().findById(datasetId)
+    if (!row) throw new NotFoundError('There is no dataset with that id')
+    requireEditFor(actor, row.organisation_id)
+  }
+
+  private async authoriseRelease(actor: Actor, releaseId: string): Promise<void> {
+    const release = await this.repo().findRelease(releaseId)
+    if (!release) throw new NotFoundError('There is no such release')
+    await this.authorise(actor, release.dataset_id)
+  }
+
+  /** A withdrawn dataset's planned releases will not happen: cancel them, so none is ever overdue. */
+  private async cancelOpenReleases(trx: Kysely<Database>, actor: Actor, dataset: DatasetRow, note: string): Promise<void> {
+    const repo = this.repo(trx)
+    const now = nowIso()
+    for (const release of await repo.releasesOf(dataset.id)) {
+      if (!OPEN_RELEASE_STATES.has(release.state)) continue
+      await repo.updateRelease(release.id, { state: 'cancelled', change_note: note, updated_at: now })
+      await repo.insertReleaseChange({ release_id: release.id, changed_at: now, actor_label: actorLabel(actor), from_date: release.planned_date, from_precision: release.precision, to_date: release.planned_date, to_precision: release.precision, from_state: release.state, to_state: 'cancelled', note })
+      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.update', entityType: 'release', entityId: release.id, before: release, after: { ...release, state: 'cancelled', change_note: note, updated_at: now } })
+    }
+  }
 
   private async requireEditable(trx: Kysely<Database>, actor: Actor, datasetId: string): Promise<DatasetRow> {
     const row = await this.repo(trx).findById(datasetId)
@@ -299,19 +465,7 @@ export class DatasetService {
   }
 
   private async insertDistribution(trx: Kysely<Database>, datasetId: string, input: DistributionInput, releaseId: string | null) {
-    const { values } = validateDistribution(input)
-    const row = {
-      id: newId(),
-      dataset_id: datasetId,
-      title: values!.title,
-      access_url: values!.accessUrl,
-      download_url: values!.downloadUrl,
-      format: values!.format,
-      media_type: values!.mediaType,
-      byte_size: values!.byteSize,
-      release_id: releaseId,
-      created_at: nowIso(),
-    }
+    const row = distributionRow(datasetId, input, releaseId, nowIso())
     await this.repo(trx).insertDistribution(row)
     return row
   }
@@ -378,6 +532,22 @@ function columnsOf(values: DeclarationValues) {
     spatial: values.spatial,
     contact_name: values.contactName,
     contact_email: values.contactEmail,
+  }
+}
+
+function distributionRow(datasetId: string, input: DistributionInput, releaseId: string | null, now: string): DistributionRow {
+  const { values } = validateDistribution(input)
+  return {
+    id: newId(),
+    dataset_id: datasetId,
+    title: values!.title,
+    access_url: values!.accessUrl,
+    download_url: values!.downloadUrl,
+    format: values!.format,
+    media_type: values!.mediaType,
+    byte_size: values!.byteSize,
+    release_id: releaseId,
+    created_at: now,
   }
 }
 

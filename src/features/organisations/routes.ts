@@ -6,6 +6,7 @@ import { pageRequest, paginationComponent } from '../../platform/pagination.js'
 import { ADDABLE_TYPES, NATIONS, typeLabel } from './types.js'
 import { Organisation, OrganisationListQuery, OrganisationPage, SlugParams } from './schemas.js'
 import type { Organisation as OrganisationModel } from './service.js'
+import { organisationInventory } from '../datasets/routes.js'
 
 const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { organisations } = app.services
@@ -48,10 +49,17 @@ const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organisations/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
     const organisation = await organisations.getBySlug(request.params.slug)
     const parent = organisation.parentId ? await organisations.findById(organisation.parentId) : undefined
+    const inventory = await organisationInventory(app.services, organisation, request.query as Record<string, unknown>, request.actor)
+    const [openRequests, overdueRequests] = await Promise.all([
+      app.services.requests.list({ body: organisation.slug, status: 'submitted' }, { page: 1, pageSize: 1 }),
+      app.services.requests.overdueCountFor(organisation.id),
+    ])
     return reply.render('organisations/templates/show.njk', {
       title: organisation.name,
       organisation,
       parent,
+      inventory,
+      requestCounts: { unanswered: openRequests.total, overdue: overdueRequests },
       isAdmin: canAdminister(request.actor, organisation.id),
       isMember: request.actor.kind === 'user' && request.actor.memberships.some((m) => m.organisationId === organisation.id),
       breadcrumbs: [

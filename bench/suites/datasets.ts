@@ -1,0 +1,200 @@
+import { spawn, execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { CompiledQuery, type LogEvent } from 'kysely'
+import { connect, type Db, type Engine } from '../../src/db/connection.js'
+import { migrateToLatest } from '../../src/db/migrate.js'
+import { seed } from '../../src/bootstrap.js'
+import { projectRoot } from '../../src/paths.js'
+import { createServices } from '../../src/services.js'
+import { TEST_DATABASE_URL, testConfig } from '../../test/support/engines.js'
+import { generateDatasets } from '../generate-datasets.js'
+import { load, type LoadResult } from '../support.js'
+
+const DATASETS = Number(process.env.BENCH_DATASETS ?? 200_000)
+const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 20_000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
+const run = promisify(execFile)
+
+/** Searches people make: words, filters and pages vary, so most miss the facet cache. */
+function searchUrls(): string[] {
+  const words = ['gritting', 'toilets', 'spending', 'planning', 'libraries', 'parks', 'air quality', 'recycling', 'housing', 'trees', 'flood risk', 'contracts']
+  const themes = ['', 'TRAN', 'ENVI', 'GOVE', 'SOCI', 'ECON']
+  const urls: string[] = []
+  for (const word of words) for (const theme of themes) for (const page of [1, 2]) {
+    const params = new URLSearchParams({ q: word, page: String(page) })
+    if (theme) params.set('theme', theme)
+    urls.push(`/api/v1/datasets?${params}`)
+  }
+  return urls
+}
+
+interface Place {
+  env: Record<string, string>
+  open(log?: (event: LogEvent) => void): Db
+  drop(): Promise<void>
+}
+
+async function place(engine: Engine): Promise<Place> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lgds-bench-'))
+    const file = path.join(dir, 'lgds.sqlite')
+    return {
+      env: { LGDS_DATA_DIR: dir },
+      open: (log) => connect({ sqliteFile: file, log }),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    }
+  }
+  const schema = `bench_${Date.now().toString(36)}`
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  await admin.query(`create schema ${schema}`)
+  await admin.end()
+  const url = `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`
+  return {
+    env: { DATABASE_URL: url },
+    open: (log) => connect({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, log }),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+      await client.connect()
+      await client.query(`drop schema ${schema} cascade`)
+      await client.end()
+    },
+  }
+}
+
+/** The real server in its own process, so the load generator does not share its event loop. */
+async function startServer(env: Record<string, string>, port: number) {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'lgds.js'), 'serve'], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', SESSION_SECRET: 'b'.repeat(40), LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  for (let i = 0; i < 100; i++) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/ready`)
+      if (response.ok) return child
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  child.kill()
+  throw new Error('the server did not become ready')
+}
+
+/** Replays captured SQL with the same concurrency: the search with nothing but the database. */
+async function loadSql(db: Db, plans: CompiledQuery[][], connections: number, seconds: number): Promise<LoadResult> {
+  const times: number[] = []
+  const until = Date.now() + seconds * 1000
+  let next = 0
+  const worker = async () => {
+    while (Date.now() < until) {
+      const plan = plans[next++ % plans.length]!
+      const start = process.hrtime.bigint()
+      await Promise.all(plan.map((query) => db.kysely.executeQuery(query)))
+      times.push(Number(process.hrtime.bigint() - start) / 1e6)
+    }
+  }
+  const started = Date.now()
+  await Promise.all(Array.from({ length: connections }, worker))
+  times.sort((a, b) => a - b)
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0
+  return { url: 'bare SQL of the same searches', connections, requests: times.length, errors: 0, requestsPerSecond: Math.round(times.length / ((Date.now() - started) / 1000)), p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) }
+}
+
+function importCsv(rows: number): string {
+  const lines = ['reference,title,description,keywords,themes,frequency,licence,next_release']
+  for (let i = 0; i < rows; i++) lines.push(`IMP-${i},Imported dataset ${i},"Rows of generated data, number ${i}",bench;import,GOVE,annual,OGL-UK-3.0,2027-0${(i % 9) + 1}`)
+  return `${lines.join('\r\n')}\r\n`
+}
+
+export async function datasetsBench(engine: Engine) {
+  const where = await place(engine)
+  try {
+    // 1. A national-scale catalogue: 400 bodies, 200,000 declarations.
+    const setup = where.open()
+    await migrateToLatest(setup)
+    const services = createServices(testConfig(), setup)
+    await seed(services)
+    for (const name of ['Bench Police', 'Bench Fire and Rescue', 'Bench NHS Trust']) {
+      await services.organisations.create({ kind: 'system', label: 'bench' }, { name, type: 'other' })
+    }
+    const generatedAt = Date.now()
+    await generateDatasets(setup, DATASETS, 400)
+    console.log(`[${engine}] generated ${DATASETS} datasets in ${((Date.now() - generatedAt) / 1000).toFixed(1)} s`)
+
+    // 2. The floor: the SQL each search runs, captured once, replayed straight.
+    const captured: CompiledQuery[] = []
+    const capture = where.open((event) => {
+      if (event.level === 'query') captured.push(event.query)
+    })
+    const captureSearch = createServices(testConfig(), capture).datasetSearch
+    const urls = searchUrls()
+    const plans: CompiledQuery[][] = []
+    for (const url of urls) {
+      const params = new URL(url, 'http://x').searchParams
+      captured.length = 0
+      await captureSearch.search({ q: params.get('q') ?? undefined, theme: params.getAll('theme') }, { page: Number(params.get('page')), pageSize: 20 })
+      plans.push([...captured])
+    }
+    const floor = await loadSql(capture, plans, 10, SECONDS)
+    await capture.close()
+    await setup.close()
+
+    // 3. The same searches over HTTP, 10 connections on loopback.
+    const port = 4100 + Math.floor(Math.random() * 500)
+    const server = await startServer(where.env, port)
+    let http: LoadResult
+    try {
+      let i = 0
+      http = await load(() => `http://127.0.0.1:${port}${urls[i++ % urls.length]}`, 10, SECONDS)
+    } finally {
+      server.kill('SIGTERM')
+    }
+
+    // 4. CSV import through the `lgds` command, with its peak memory; floor: the same rows inserted in bare SQL.
+    const dir = mkdtempSync(path.join(tmpdir(), 'lgds-import-'))
+    const file = path.join(dir, 'import.csv')
+    writeFileSync(file, importCsv(IMPORT_ROWS))
+    const started = Date.now()
+    const { stderr } = await run('/usr/bin/time', ['-f', 'peak-kb=%M', process.execPath, path.join(projectRoot, 'bin', 'lgds.js'), 'import', 'datasets', file, '--org', 'trafford'], {
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', SESSION_SECRET: 'b'.repeat(40), LOG_LEVEL: 'warn', ...where.env },
+      maxBuffer: 64 * 1024 * 1024,
+    })
+    const importSeconds = (Date.now() - started) / 1000
+    const peakMb = Number(/peak-kb=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024
+    rmSync(dir, { recursive: true, force: true })
+    const bare = where.open()
+    const organisation = await bare.kysely.selectFrom('organisations').select('id').where('slug', '=', 'manchester').executeTakeFirstOrThrow()
+    const bareStarted = process.hrtime.bigint()
+    const now = new Date().toISOString()
+    for (let start = 0; start < IMPORT_ROWS; start += 500) {
+      const rows = Array.from({ length: Math.min(500, IMPORT_ROWS - start) }, (_, k) => {
+        const i = start + k
+        return { id: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`, organisation_id: organisation.id, identifier: `http://bench.test/bare/${i}`, reference: `BARE-${i}`, title: `Imported dataset ${i}`, description: `Rows of generated data, number ${i}`, keywords: '["bench","import"]', themes: '["GOVE"]', access_level: 'open', access_reason: null, access_explanation: null, licence: 'OGL-UK-3.0', frequency: 'annual', temporal_start: null, temporal_end: null, spatial: null, contact_name: null, contact_email: null, status: 'scheduled', withdrawn_reason: null, next_release_date: '2027-01-01', version: 1, created_at: now, updated_at: now, published_at: null, search_rowid: null }
+      })
+      await bare.kysely.transaction().execute((trx) => trx.insertInto('datasets').values(rows).execute())
+    }
+    const bareSeconds = Number(process.hrtime.bigint() - bareStarted) / 1e9
+    await bare.close()
+    const result = {
+      datasets: DATASETS,
+      search: { http, floor, ratioP95: Number((http.p95Ms / floor.p95Ms).toFixed(2)) },
+      import: {
+        rows: IMPORT_ROWS,
+        seconds: importSeconds,
+        rowsPerSecond: Math.round(IMPORT_ROWS / importSeconds),
+        peakMemoryMb: Math.round(peakMb),
+        floorRowsPerSecond: Math.round(IMPORT_ROWS / bareSeconds),
+      },
+    }
+    console.log(`[${engine}] search over HTTP: p95 ${http.p95Ms.toFixed(1)} ms (p50 ${http.p50Ms.toFixed(1)}, ${http.requestsPerSecond}/s, ${http.errors} errors) | bare SQL p95 ${floor.p95Ms.toFixed(1)} ms | ×${result.search.ratioP95}`)
+    console.log(`[${engine}] CSV import: ${result.import.rowsPerSecond} rows/s, peak ${result.import.peakMemoryMb} MB | bare SQL insert ${result.import.floorRowsPerSecond} rows/s`)
+    return result
+  } finally {
+    await where.drop()
+  }
+}
