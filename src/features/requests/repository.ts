@@ -165,19 +165,6 @@ export class RequestRepository {
     return Number(row.n)
   }
 
-  /** What the timeliness figures are worked out from: every assigned request's dates. */
-  timelinessRows(organisationIds?: string[]) {
-    let query = this.db
-      .selectFrom('data_requests')
-      .select(['organisation_id', 'status', 'due_date', 'answered_at'])
-      .where('organisation_id', 'is not', null)
-    if (organisationIds) {
-      if (organisationIds.length === 0) return Promise.resolve([])
-      query = query.where('organisation_id', 'in', organisationIds)
-    }
-    return query.execute()
-  }
-
   // ---- support and follows ----
 
   async hasSupport(requestId: string, userId: string): Promise<boolean> {

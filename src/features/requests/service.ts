@@ -14,10 +14,8 @@ import type { DatePrecision } from '../datasets/vocabularies.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
 import {
   ANSWER_WORKING_DAYS,
-  answeredOnTime,
   DECLINE_REASONS,
   HIDDEN_BY_PLATFORM,
-  isRequestOverdue,
   REQUEST_STATUSES,
   statusOf,
   toComment,
@@ -83,13 +81,6 @@ export interface EarlyReleaseTarget {
   refusal?: string
   /** An early-release request already open for the dataset, to support instead. */
   existing?: { id: string; title: string }
-}
-
-export interface Timeliness {
-  received: number
-  answered: number
-  answeredOnTime: number
-  overdue: number
 }
 
 const MAX_TITLE = 200
@@ -228,25 +219,6 @@ export class RequestService {
 
   overdueCountFor(organisationId: string): Promise<number> {
     return this.repo().overdueCount(organisationId, this.today())
-  }
-
-  /**
-   * For the audit dashboard: per body, requests received, answered, answered by their due date,
-   * and overdue now. "Answered" is the first move out of `submitted`.
-   */
-  async timeliness(organisationIds?: string[]): Promise<Map<string, Timeliness>> {
-    const today = this.today()
-    const out = new Map<string, Timeliness>()
-    for (const row of await this.repo().timelinessRows(organisationIds)) {
-      const id = row.organisation_id!
-      const t = out.get(id) ?? { received: 0, answered: 0, answeredOnTime: 0, overdue: 0 }
-      t.received++
-      if (row.answered_at) t.answered++
-      if (answeredOnTime(row.answered_at, row.due_date)) t.answeredOnTime++
-      if (isRequestOverdue(row.status, row.due_date, today)) t.overdue++
-      out.set(id, t)
-    }
-    return out
   }
 
   // ---- asking ----
