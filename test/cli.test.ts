@@ -1,37 +1,12 @@
-import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../src/db/connection.js'
 import { createServices } from '../src/services.js'
-import { projectRoot } from '../src/paths.js'
+import { lgds } from './support/cli.js'
 import { POSTGRES_UP, REQUIRE_ALL, TEST_DATABASE_URL, testConfig } from './support/engines.js'
-
-const run = promisify(execFile)
-const BIN = path.join(projectRoot, 'bin', 'lgds.js')
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs the real `lgds` entry point (the compiled one `npx lgds` runs). */
-async function lgds(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
-      timeout: 60_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 describe('the lgds command on SQLite', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lgds-cli-'))

@@ -1,12 +1,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
-import type { Db } from '../src/db/connection.js'
-import { createServices } from '../src/services.js'
 import { SESSION_COOKIE } from '../src/platform/security.js'
+import { snapshot } from './support/snapshot.js'
 import { describeEachEngine, openTestDatabase, testConfig, type EngineContext } from './support/engines.js'
 import { makeUser, PASSWORD, seedCouncils, system } from './support/fixtures.js'
-import { WebClient } from './support/web.js'
+import { appWith, WebClient, csrfOf } from './support/web.js'
 
 /*
  * The platform's security promises, checked from the outside through HTTP: CSRF on every form,
@@ -15,38 +14,6 @@ import { WebClient } from './support/web.js'
  */
 
 type Person = Awaited<ReturnType<typeof makeUser>>
-
-/**
- * The app on the suite's database with settings of its own (a high sign-in limit unless told).
- * The routes read their settings from the services, so those are made with the same config.
- */
-function appWith(
-  context: EngineContext,
-  overrides: Record<string, string> = {},
-  logStream?: { write(line: string): void },
-): Promise<FastifyInstance> {
-  const config = testConfig({ SIGN_IN_RATE_LIMIT: '1000', ...overrides })
-  return buildApp({ config, db: context.db, services: createServices(config, context.db), ...(logStream ? { logStream } : {}) })
-}
-
-/** Every row a write could touch (sessions aside), in a stable order, to prove nothing changed. */
-async function snapshot(db: Db) {
-  const k = db.kysely
-  const [users, memberships, tokens, audit, organisations] = await Promise.all([
-    k.selectFrom('users').selectAll().orderBy('id').execute(),
-    k.selectFrom('memberships').selectAll().orderBy('id').execute(),
-    k.selectFrom('api_tokens').selectAll().orderBy('id').execute(),
-    k.selectFrom('audit_log').selectAll().orderBy('id').execute(),
-    k.selectFrom('organisations').selectAll().orderBy('id').execute(),
-  ])
-  return { users, memberships, tokens, audit, organisations }
-}
-
-function csrfOf(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
-  if (!token) throw new Error('no CSRF token on the page')
-  return token
-}
 
 async function signedIn(app: FastifyInstance, person: { email: string }, password = PASSWORD): Promise<WebClient> {
   const client = new WebClient(app)

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox'
+import { Type } from 'typebox'
 
 /** Every list in the platform pages the same way: `?page=&pageSize=`, with a total. */
 export const PaginationQuery = Type.Object({

@@ -1,9 +1,23 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.js'
-import type { EngineContext } from './engines.js'
+import { createServices } from '../../src/services.js'
+import { testConfig, type EngineContext } from './engines.js'
 
 export function buildTestApp(context: EngineContext): Promise<FastifyInstance> {
   return buildApp({ config: context.config, db: context.db, services: context.services })
+}
+
+/**
+ * The app on the suite's database with settings of its own (a high sign-in limit unless told).
+ * The routes read their settings from the services, so those are made with the same config.
+ */
+export function appWith(
+  context: EngineContext,
+  overrides: Record<string, string> = {},
+  logStream?: { write(line: string): void },
+): Promise<FastifyInstance> {
+  const config = testConfig({ SIGN_IN_RATE_LIMIT: '1000', ...overrides })
+  return buildApp({ config, db: context.db, services: createServices(config, context.db), ...(logStream ? { logStream } : {}) })
 }
 
 /**
@@ -61,4 +75,16 @@ export class WebClient {
     }
     return response
   }
+}
+
+/** The CSRF token a page's form carries. */
+export function csrfOf(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+  if (!token) throw new Error('no CSRF token on the page')
+  return token
+}
+
+/** The GOV.UK error summary of a page, or '' when it has none. */
+export function errorSummary(html: string): string {
+  return /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? ''
 }

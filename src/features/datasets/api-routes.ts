@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import type { Actor } from '../../platform/actor.js'
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors.js'
 import { ProblemSchema } from '../../platform/problem-schema.js'

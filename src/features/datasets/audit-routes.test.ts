@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, testConfig } from '../../../test/support/engines.js'
 import { makeUser, PASSWORD, seedCouncils } from '../../../test/support/fixtures.js'
-import { WebClient } from '../../../test/support/web.js'
+import { WebClient, errorSummary } from '../../../test/support/web.js'
 import { buildApp } from '../../app.js'
 import { createServices } from '../../services.js'
 import { newId } from '../../platform/crypto.js'
@@ -14,10 +14,6 @@ const T = 'Trafford Metropolitan Borough Council'
 const M = 'Manchester City Council'
 const L = 'Leeds City Council'
 const DEADLINE = { 'deadline-day': '31', 'deadline-month': '3', 'deadline-year': '2099' }
-
-function errorSummary(html: string): string {
-  return /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? ''
-}
 
 function text(html: string): string {
   return html

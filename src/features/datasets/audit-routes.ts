@@ -6,7 +6,8 @@ import { flash, formBody, submitForm, type FormBody } from '../../platform/forms
 import { pageRequest, paginationComponent } from '../../platform/pagination.js'
 import { ProblemSchema } from '../../platform/problem-schema.js'
 import type { Services } from '../../services.js'
-import { AUDIT_SORT_KEYS, defaultDirection, type AuditRound, type Dashboard, type DashboardOptions, type DashboardRow } from './audit-rounds.js'
+import { AUDIT_SORT_KEYS, defaultDirection, type Dashboard, type DashboardOptions, type DashboardRow } from './audit-dashboard.js'
+import type { AuditRound } from './audit-round-model.js'
 
 /** The dashboard's columns: the header the page sorts by, and what the CSV calls it. */
 const COLUMNS: { key: (typeof AUDIT_SORT_KEYS)[number]; text: string; numeric: boolean }[] = [

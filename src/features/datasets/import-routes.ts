@@ -7,7 +7,8 @@ import { AppError, UnauthenticatedError } from '../../platform/errors.js'
 import { ProblemSchema } from '../../platform/problem-schema.js'
 import { formErrors } from '../../platform/views.js'
 import type { Organisation } from '../organisations/service.js'
-import { columnGuide, importOutcome, problemName, templateCsv, type ImportReport } from './import.js'
+import { importOutcome, problemName, type ImportReport } from './import-report.js'
+import { columnGuide, templateCsv } from './import-template.js'
 
 /** The largest file accepted, by upload or API. */
 const MAX_BYTES = 50 * 1024 * 1024

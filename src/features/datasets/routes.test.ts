@@ -5,7 +5,7 @@ import { AxeBuilder } from '@axe-core/playwright'
 import { AXE_TAGS, describeInBrowser, describeViolations, expectGovukFrontendInitialised, launchChromium, signIn, startSite, watch, type Site } from '../../../test/browser/support.js'
 import { describeEachEngine, testConfig, type EngineContext } from '../../../test/support/engines.js'
 import { makeUser, PASSWORD, seedCouncils, system } from '../../../test/support/fixtures.js'
-import { WebClient } from '../../../test/support/web.js'
+import { WebClient, csrfOf, errorSummary } from '../../../test/support/web.js'
 import { buildApp } from '../../app.js'
 import { createServices } from '../../services.js'
 import type { Dataset } from './model.js'
@@ -15,16 +15,6 @@ import { formatBytes, scriptJson } from './routes.js'
 function appFor(context: EngineContext): Promise<FastifyInstance> {
   const config = testConfig({ SIGN_IN_RATE_LIMIT: '10000' })
   return buildApp({ config, db: context.db, services: createServices(config, context.db) })
-}
-
-function csrfOf(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
-  if (!token) throw new Error('no CSRF token on the page')
-  return token
-}
-
-function errorSummary(html: string): string {
-  return /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? ''
 }
 
 function jsonLdOf(html: string): Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, testConfig } from '../../../test/support/engines.js'
 import { makeUser, PASSWORD, seedCouncils } from '../../../test/support/fixtures.js'
-import { WebClient } from '../../../test/support/web.js'
+import { WebClient, errorSummary } from '../../../test/support/web.js'
 import { buildApp } from '../../app.js'
 import { createServices } from '../../services.js'
 import type { Db } from '../../db/connection.js'
@@ -12,10 +12,6 @@ import type { Services } from '../../services.js'
 import { todayInUk } from '../datasets/dates.js'
 
 type User = Awaited<ReturnType<typeof makeUser>>
-
-function errorSummary(html: string): string {
-  return /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? ''
-}
 
 /** What a refused write must leave as it was. */
 async function snapshot(db: Db) {
