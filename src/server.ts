@@ -12,6 +12,12 @@ export async function serve(config: Config): Promise<void> {
   if (seeded) app.log.info(seeded, 'seeded an empty database')
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`LGDS is running at ${config.baseUrl} on ${db.engine === 'postgres' ? 'PostgreSQL' : `SQLite (${db.sqliteFile})`}`)
+  // The first search would otherwise read every dataset's facets while someone waits.
+  const warming = Date.now()
+  services.datasetSearch.warmUp().then(
+    () => app.log.info({ ms: Date.now() - warming }, 'dataset search index ready'),
+    (error: unknown) => app.log.error({ err: error }, 'could not read the dataset search index; searches will try again'),
+  )
   const stop = async (signal: string) => {
     app.log.info(`${signal} received, shutting down`)
     await app.close()

@@ -3,6 +3,7 @@ import type { Db } from './db/connection.js'
 import { AccountService } from './features/accounts/service.js'
 import { AuditService } from './features/audit/service.js'
 import { AuditRoundService } from './features/datasets/audit-rounds.js'
+import { DatasetCatalogue } from './features/datasets/catalogue.js'
 import { DatasetService } from './features/datasets/service.js'
 import { DatasetImport } from './features/datasets/import.js'
 import { DatasetSearch } from './features/datasets/search.js'
@@ -19,6 +20,7 @@ export interface Services {
   datasets: DatasetService
   datasetImport: DatasetImport
   datasetSearch: DatasetSearch
+  datasetCatalogue: DatasetCatalogue
   requests: RequestService
   auditRounds: AuditRoundService
 }
@@ -30,7 +32,8 @@ export function createServices(config: Config, db: Db): Services {
   const datasets = new DatasetService(db, organisations, config.baseUrl)
   const datasetImport = new DatasetImport(db, organisations, datasets)
   const datasetSearch = new DatasetSearch(db)
+  const datasetCatalogue = new DatasetCatalogue(db, organisations)
   const requests = new RequestService(db, organisations)
   const auditRounds = new AuditRoundService(db, organisations)
-  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, requests, auditRounds }
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, requests, auditRounds }
 }

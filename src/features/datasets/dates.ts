@@ -64,9 +64,12 @@ export function periodEnd(p: PlannedDate): string {
   return end.toISOString().slice(0, 10)
 }
 
+// Building a formatter is costly (toLocaleDateString builds one each call); one is kept.
+const UK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' })
+
 /** Today in the UK, as an ISO date: what "overdue" is measured against. */
 export function todayInUk(now: Date = new Date()): string {
-  return now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' })
+  return UK_DATE.format(now)
 }
 
 /** A release is overdue once its whole period has passed and it is still unreleased. */

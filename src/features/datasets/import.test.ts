@@ -276,6 +276,12 @@ describeEachEngine('importing datasets from CSV', (ctx) => {
     expect(same((await services.datasets.get(planned.id)).dataset)).toEqual(same(bulk.dataset))
     const indexed = await db.kysely.selectFrom('datasets_fts' as never).select('dataset_id' as never).where('dataset_id' as never, '=', bulk.dataset.id as never).execute()
     expect(indexed).toHaveLength(1)
+    // Changing a bulk-declared dataset updates its own index entry, not a new or another one.
+    const page = { page: 1, pageSize: 50 }
+    const renamed = await services.datasets.update(editors.sefton!, bulk.dataset.id, { ...bulk.dataset, title: 'Zanzibar parking quotas', keywords: bulk.dataset.keywords.join(', '), themes: bulk.dataset.themes } as never, bulk.dataset.version)
+    expect((await services.datasetSearch.search({ q: 'zanzibar' }, page)).items.map((d) => d.id)).toEqual([renamed.id])
+    const entries = await db.kysely.selectFrom('datasets_fts' as never).select('dataset_id' as never).where('dataset_id' as never, '=', bulk.dataset.id as never).execute()
+    expect(entries).toHaveLength(1)
   })
 
   it('declares rows one at a time when the bulk declaration fails, naming the rows at fault', async () => {

@@ -38,8 +38,43 @@ export async function indexDataset(db: Kysely<Database>, engine: Engine, doc: Se
   await db.updateTable('datasets').set({ search_rowid: Number(inserted.rows[0]!.rowid) }).where('id', '=', doc.datasetId).execute()
 }
 
+/** Rows written to the index in one statement. */
+const INDEX_BATCH = 200
+
+/**
+ * Indexes datasets just inserted, a batch per statement (bulk declarations and imports). On
+ * SQLite each dataset's `search_rowid` must already be set: {@link nextSearchRowids} gives them.
+ */
+export async function indexNewDatasets(db: Kysely<Database>, engine: Engine, docs: (SearchDocument & { searchRowid: number | null })[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += INDEX_BATCH) {
+    const slice = docs.slice(i, i + INDEX_BATCH)
+    if (engine === 'postgres') {
+      const values = slice.map((d) => sql`(${d.datasetId}, ${d.title}, ${d.keywords.join(' ')}, ${d.publisher}, ${d.description})`)
+      await sql`
+        insert into datasets_fts (dataset_id, document)
+        select v.id, ${weightedDocument(sql.ref('v.title'), sql.ref('v.keywords'), sql.ref('v.publisher'), sql.ref('v.description'))}
+        from (values ${sql.join(values)}) as v (id, title, keywords, publisher, description)
+        on conflict (dataset_id) do update set document = excluded.document`.execute(db)
+    } else {
+      const values = slice.map((d) => sql`(${d.searchRowid}, ${d.datasetId}, ${d.title}, ${d.description}, ${d.keywords.join(' ')}, ${d.publisher})`)
+      await sql`insert into datasets_fts (rowid, dataset_id, title, description, keywords, publisher) values ${sql.join(values)}`.execute(db)
+    }
+  }
+}
+
+/**
+ * The index rows `count` new datasets will have on SQLite, to be stored with them (null on
+ * PostgreSQL, whose index is keyed by dataset id). Only safe inside the writing transaction.
+ */
+export async function nextSearchRowids(db: Kysely<Database>, engine: Engine, count: number): Promise<(number | null)[]> {
+  if (engine === 'postgres') return new Array<null>(count).fill(null)
+  const row = (await sql<{ last: number | null }>`select rowid as last from datasets_fts order by rowid desc limit 1`.execute(db)).rows[0]
+  const first = Number(row?.last ?? 0) + 1
+  return Array.from({ length: count }, (_, i) => first + i)
+}
+
 /** Title counts most, then keywords and publisher, then description. */
-function weightedDocument(title: string, keywords: string, publisher: string, description: string) {
+function weightedDocument(title: unknown, keywords: unknown, publisher: unknown, description: unknown) {
   return sql`
     setweight(to_tsvector('english', ${title}), 'A') ||
     setweight(to_tsvector('english', ${keywords}), 'B') ||

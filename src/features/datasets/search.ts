@@ -1,10 +1,15 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
-import { addMonths, isOverdue, todayInUk } from './dates.js'
+import { isOverdue, todayInUk } from './dates.js'
+import { countFacets, type FacetCounts } from './facet-counts.js'
+import { DatasetFacetIndex } from './facet-index.js'
 import { toDataset, type Dataset } from './model.js'
 import type { DatasetRow } from './repository.js'
-import { ACCESS_LEVELS, DATASET_STATUSES, LICENCES, THEMES, type DatePrecision } from './vocabularies.js'
+import { WeightedCache } from './weighted-cache.js'
+import { ACCESS_LEVELS, DATASET_STATUSES, DUE_WITHIN, LICENCES, THEMES, type DatePrecision, type DueWithin } from './vocabularies.js'
+
+export { DUE_WITHIN, type DueWithin }
 
 /** What a search is narrowed by. Values within a facet are alternatives; facets combine. */
 export interface DatasetFilters {
@@ -21,15 +26,9 @@ export interface DatasetFilters {
   due?: DueWithin
 }
 
-export type DueWithin = 'month' | 'quarter' | 'year'
 export type DatasetSort = 'relevance' | 'title' | 'updated' | 'next-release'
 export type FacetName = 'publisher' | 'theme' | 'status' | 'access' | 'format' | 'licence' | 'due'
 
-export const DUE_WITHIN: { code: DueWithin; label: string; months: number }[] = [
-  { code: 'month', label: 'Next month', months: 1 },
-  { code: 'quarter', label: 'Next 3 months', months: 3 },
-  { code: 'year', label: 'Next 12 months', months: 12 },
-]
 export const SORTS: { code: DatasetSort; label: string }[] = [
   { code: 'relevance', label: 'Best match' },
   { code: 'title', label: 'Title (A to Z)' },
@@ -88,8 +87,10 @@ const MAX_TERMS = 12
 const MAX_VALUES = 50
 /** Prefix-matching one or two letters would expand to most of the index. */
 const MIN_PREFIX_LENGTH = 3
-const COUNT_CACHE_SIZE = 500
-const COUNT_CACHE_AGE_MS = 60_000
+/** Positions kept by each cache (4 bytes each): searches repeat, and a catalogue is bounded. */
+const CACHE_POSITIONS = 4_000_000
+/** Beyond this page depth, sorting everything is quicker than keeping the best so far. */
+const MAX_PARTIAL_SORT = 1000
 
 /*
  * PostgreSQL's English stop words (tsearch_data/english.stop). PostgreSQL drops these from
@@ -172,204 +173,163 @@ export function cleanFilters(filters: DatasetFilters): DatasetSearchResult['filt
 
 /**
  * Finds declared datasets: full-text search ranked by relevance, narrowed by facets, with the
- * count of each facet value. SQLite searches its FTS5 index and PostgreSQL its tsvector, with
- * the words prepared identically so both return the same datasets.
+ * count of each facet value. The words are matched by SQLite's FTS5 index or PostgreSQL's
+ * tsvector, prepared identically so both find the same datasets; filtering, counting and
+ * ordering then happen over the in-memory facet index, the same code on both engines.
  */
 export class DatasetSearch {
-  private readonly cache = new Map<string, { version: string; at: number; value: Counted }>()
+  private readonly index: DatasetFacetIndex
+  /** Matches for a set of words, best first. */
+  private readonly matches = new WeightedCache<Int32Array>(CACHE_POSITIONS)
+  /** Counts and ordered pages for a search. */
+  private readonly counted = new WeightedCache<CountedSearch>(CACHE_POSITIONS)
 
   constructor(
     private readonly db: Db,
     private readonly today: () => string = () => todayInUk(),
-  ) {}
+  ) {
+    this.index = new DatasetFacetIndex(db)
+  }
+
+  /** Reads the index ahead of the first search (a server calls this once it is listening). */
+  async warmUp(): Promise<void> {
+    await this.index.catchUp()
+  }
 
   async search(input: DatasetFilters, page: PageRequest, requestedSort?: DatasetSort): Promise<DatasetSearchResult> {
     const filters = cleanFilters(input)
     const terms = searchTerms(filters.q)
     const today = this.today()
-    // Without words there is nothing to rank by; newest first is also what the index serves fastest.
+    // Without words there is nothing to rank by; newest first is what people browsing want.
     const sort: DatasetSort = requestedSort && (requestedSort !== 'relevance' || terms.length > 0) ? requestedSort : terms.length > 0 ? 'relevance' : 'updated'
-    const context: QueryContext = { filters, terms, today }
-    const [items, counted] = await Promise.all([this.page(context, page, sort), this.counted(context)])
+    const version = await this.index.catchUp()
+    const counted = await this.count(filters, terms, today, version)
+    const positions = this.pageOf(counted, sort, page)
+    const rows = await this.rowsAt(positions)
     return {
-      items: await this.withOverdue(items, today),
-      total: counted.total,
+      items: await this.withOverdue(rows, today),
+      total: counted.counts.passing.length,
       ...page,
-      facets: counted.facets,
+      facets: this.facets(counted.counts, filters),
       sort,
       filters,
       terms,
     }
   }
 
-  /**
-   * The total and the facets, which cost a scan of every matching dataset, are kept for the
-   * same search until any dataset changes: every write moves the latest `updated_at`, which an
-   * index answers at once. The age limit covers two writes within one millisecond.
-   */
-  private async counted(context: QueryContext): Promise<Counted> {
-    const key = JSON.stringify([context.filters, context.terms, context.today])
-    const latest = await this.db.kysely
-      .selectFrom('datasets')
-      .select((eb) => eb.fn.max('updated_at').as('v'))
-      .executeTakeFirst()
-    const version = String(latest?.v ?? '')
-    const cached = this.cache.get(key)
-    if (cached && cached.version === version && Date.now() - cached.at < COUNT_CACHE_AGE_MS) {
-      // Re-inserting keeps the most used searches at the young end of the map.
-      this.cache.delete(key)
-      this.cache.set(key, cached)
-      return cached.value
-    }
-    const [vocabulary, publisher, format] = await Promise.all([this.vocabularyFacets(context), this.publisherFacet(context), this.formatFacet(context)])
-    const value: Counted = { total: vocabulary.total, facets: { publisher, format, ...vocabulary.facets } }
-    this.cache.set(key, { version, at: Date.now(), value })
-    if (this.cache.size > COUNT_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!)
-    return value
+  private async count(filters: DatasetSearchResult['filters'], terms: string[], today: string, version: string): Promise<CountedSearch> {
+    const key = JSON.stringify([version, today, terms, { ...filters, q: undefined }])
+    const cached = this.counted.get(key)
+    if (cached) return cached
+    const candidates = terms.length > 0 ? await this.matching(terms, version) : null
+    const counted: CountedSearch = { counts: countFacets(this.index, candidates, filters, today), sorted: new Map() }
+    this.counted.set(key, counted, counted.counts.passing.length + 1)
+    return counted
   }
 
-  // ---- the query ----
-
-  /** Every filter as SQL over `d` (datasets), leaving out one facet's own. */
-  private where({ filters, terms, today }: QueryContext, omit?: FacetName, withText = true): Condition {
-    const conditions: Condition[] = []
-    if (withText && terms.length > 0) conditions.push(this.textCondition(terms))
-    if (omit !== 'publisher' && filters.publisher.length > 0) conditions.push(publisherCondition(filters.publisher))
-    if (omit !== 'theme' && filters.theme.length > 0) conditions.push(themeCondition(filters.theme))
-    if (omit !== 'status' && filters.status.length > 0) conditions.push(sql`d.status in (${sql.join(filters.status)})`)
-    if (omit !== 'access' && filters.access.length > 0) conditions.push(sql`d.access_level in (${sql.join(filters.access)})`)
-    if (omit !== 'licence' && filters.licence.length > 0) conditions.push(sql`d.licence in (${sql.join(filters.licence)})`)
-    if (omit !== 'format' && filters.format.length > 0) {
-      conditions.push(sql`exists (select 1 from distributions x where x.dataset_id = d.id and x.format in (${sql.join(filters.format)}))`)
-    }
-    if (omit !== 'due' && filters.due) conditions.push(dueCondition(filters.due, today))
-    return conditions.length > 0 ? sql`(${sql.join(conditions, sql` and `)})` : sql`1 = 1`
-  }
-
-  private textCondition(terms: string[]): Condition {
+  /** Positions of the datasets matching every word, best match first. */
+  private async matching(terms: string[], version: string): Promise<Int32Array> {
+    const key = `${version}|${terms.join(' ')}`
+    const cached = this.matches.get(key)
+    if (cached) return cached
+    const scored: { at: number; score: number }[] = []
     if (this.db.engine === 'postgres') {
-      return sql`d.id in (select dataset_id from datasets_fts where document @@ to_tsquery('english', ${tsQuery(terms)}))`
-    }
-    return sql`d.search_rowid in (select rowid from datasets_fts where datasets_fts match ${fts5Query(terms)})`
-  }
-
-  private async page(context: QueryContext, page: PageRequest, sort: DatasetSort): Promise<ResultRow[]> {
-    const limit = sql`limit ${page.pageSize} offset ${(page.page - 1) * page.pageSize}`
-    const columns = sql`d.*, o.slug as publisher_slug, o.name as publisher_name`
-    const byTitle = this.db.engine === 'postgres' ? sql`lower(d.title) collate "C", d.id` : sql`lower(d.title), d.id`
-    if (sort === 'relevance') {
-      // The rank needs the index row itself, so the text match drives the join here.
-      const where = this.where(context, undefined, false)
-      const query =
-        this.db.engine === 'postgres'
-          ? sql<ResultRow>`
-              select ${columns} from datasets_fts f
-              join datasets d on d.id = f.dataset_id
-              join organisations o on o.id = d.organisation_id
-              where f.document @@ to_tsquery('english', ${tsQuery(context.terms)}) and ${where}
-              order by ts_rank_cd(f.document, to_tsquery('english', ${tsQuery(context.terms)})) desc, ${byTitle}
-              ${limit}`
-          : sql<ResultRow>`
-              select ${columns} from datasets_fts
-              join datasets d on d.search_rowid = datasets_fts.rowid
-              join organisations o on o.id = d.organisation_id
-              where datasets_fts match ${fts5Query(context.terms)} and ${where}
-              order by bm25(datasets_fts, 0.0, 10.0, 1.0, 5.0, 3.0), ${byTitle}
-              ${limit}`
-      return (await query.execute(this.db.kysely)).rows
-    }
-    const order =
-      sort === 'updated'
-        ? sql`d.updated_at desc, d.id desc`
-        : sort === 'next-release'
-          ? sql`case when d.next_release_date is null then 1 else 0 end, d.next_release_date, ${byTitle}`
-          : byTitle
-    const query = sql<ResultRow>`
-      select ${columns} from datasets d
-      join organisations o on o.id = d.organisation_id
-      where ${this.where(context)}
-      order by ${order}
-      ${limit}`
-    return (await query.execute(this.db.kysely)).rows
-  }
-
-  /**
-   * Theme, status, access, licence and "due within" come from fixed lists, so each is a column
-   * of conditional counts. Facets whose own filter is not in use see the same datasets, so they
-   * share one scan (which also gives the total); a facet in use gets a scan without its filter.
-   */
-  private async vocabularyFacets(context: QueryContext) {
-    const { filters, today } = context
-    const facetColumns: Record<VocabularyFacet, { value: string; label: string; test: Condition }[]> = {
-      theme: THEMES.map((t) => ({ value: t.code, label: t.label, test: themeCondition([t.code]) })),
-      status: DATASET_STATUSES.map((s) => ({ value: s.code, label: s.label, test: sql`d.status = ${s.code}` })),
-      access: ACCESS_LEVELS.map((a) => ({ value: a.code, label: a.label, test: sql`d.access_level = ${a.code}` })),
-      licence: LICENCES.map((l) => ({ value: l.code, label: l.label, test: sql`d.licence = ${l.code}` })),
-      due: DUE_WITHIN.map((d) => ({ value: d.code, label: d.label, test: dueCondition(d.code, today) })),
-    }
-    const active = (name: VocabularyFacet) => (name === 'due' ? filters.due !== undefined : filters[name].length > 0)
-    const groups = new Map<VocabularyFacet | 'all', VocabularyFacet[]>([['all', []]])
-    for (const name of VOCABULARY_FACETS) {
-      if (active(name)) groups.set(name, [name])
-      else groups.get('all')!.push(name)
-    }
-    const counts = await Promise.all(
-      [...groups].map(async ([omit, names]) => {
-        const tests = names.flatMap((name) => facetColumns[name].map((c) => c.test))
-        const sums = tests.map((test, i) => sql`sum(case when ${test} then 1 else 0 end) as ${sql.ref(`c${i}`)}`)
-        const row = (
-          await sql<Record<string, number | null>>`
-            select ${sql.join([sql`count(*) as total`, ...sums])}
-            from datasets d where ${this.where(context, omit === 'all' ? undefined : omit)}`.execute(this.db.kysely)
-        ).rows[0]!
-        return { omit, names, row }
-      }),
-    )
-    const facets = {} as Record<VocabularyFacet, FacetValue[]>
-    let total = 0
-    for (const { omit, names, row } of counts) {
-      if (omit === 'all') total = Number(row.total ?? 0)
-      let i = 0
-      for (const name of names) {
-        const selected: (string | undefined)[] = name === 'due' ? [filters.due] : filters[name]
-        facets[name] = facetColumns[name]
-          .map((c) => ({ value: c.value, label: c.label, count: Number(row[`c${i++}`] ?? 0), selected: selected.includes(c.value) }))
-          .filter((v) => v.count > 0 || v.selected)
+      const rows = (
+        await sql<{ dataset_id: string; score: number }>`
+          select dataset_id, ts_rank_cd(document, query) as score
+          from datasets_fts, to_tsquery('english', ${tsQuery(terms)}) query
+          where document @@ query`.execute(this.db.kysely)
+      ).rows
+      for (const row of rows) {
+        const at = this.index.position.get(row.dataset_id)
+        if (at !== undefined) scored.push({ at, score: Number(row.score) })
+      }
+    } else {
+      // The rowid, unlike the dataset id, is read without touching each match's stored text.
+      // bm25 is better when lower; negated so that both engines sort the same way.
+      const rows = (
+        await sql<{ rowid: number; score: number }>`
+          select rowid, -bm25(datasets_fts, 0.0, 10.0, 1.0, 5.0, 3.0) as score
+          from datasets_fts where datasets_fts match ${fts5Query(terms)}`.execute(this.db.kysely)
+      ).rows
+      for (const row of rows) {
+        const at = this.index.positionBySearchRowid.get(Number(row.rowid))
+        if (at !== undefined) scored.push({ at, score: Number(row.score) })
       }
     }
-    return { total, facets }
+    const byTitle = this.compare('title')
+    scored.sort((a, b) => b.score - a.score || byTitle(a.at, b.at))
+    const ordered = Int32Array.from(scored, (s) => s.at)
+    this.matches.set(key, ordered, ordered.length + 1)
+    return ordered
   }
 
-  private async publisherFacet(context: QueryContext): Promise<PublisherFacetValue[]> {
+  /** The page's positions in the order asked for, keeping the best so far rather than sorting all. */
+  private pageOf(counted: CountedSearch, sort: DatasetSort, page: PageRequest): Int32Array {
+    const offset = (page.page - 1) * page.pageSize
+    const wanted = offset + page.pageSize
+    const { passing } = counted.counts
+    if (sort === 'relevance') return passing.subarray(offset, wanted)
+    let sorted = counted.sorted.get(sort)
+    if (!sorted || (sorted.length < wanted && sorted.length < passing.length)) {
+      const compare = this.compare(sort)
+      if (wanted > MAX_PARTIAL_SORT) return Int32Array.from(passing).sort(compare).subarray(offset, wanted)
+      sorted = best(passing, wanted, compare)
+      counted.sorted.set(sort, sorted)
+    }
+    return sorted.subarray(offset, wanted)
+  }
+
+  private compare(sort: Exclude<DatasetSort, 'relevance'>): (a: number, b: number) => number {
+    const { ids, titleKey, updated, nextRelease } = this.index
+    const byId = (a: number, b: number) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0)
+    const byTitle = (a: number, b: number) => (titleKey[a]! < titleKey[b]! ? -1 : titleKey[a]! > titleKey[b]! ? 1 : byId(a, b))
+    if (sort === 'title') return byTitle
+    if (sort === 'updated') return (a, b) => updated[b]! - updated[a]! || byId(b, a)
+    return (a, b) => {
+      const x = nextRelease[a]
+      const y = nextRelease[b]
+      if (x == null || y == null) return x == null && y == null ? byTitle(a, b) : x == null ? 1 : -1
+      return x < y ? -1 : x > y ? 1 : byTitle(a, b)
+    }
+  }
+
+  private async rowsAt(positions: Int32Array): Promise<ResultRow[]> {
+    if (positions.length === 0) return []
+    const ids = Array.from(positions, (p) => this.index.ids[p]!)
     const rows = (
-      await sql<{ id: string; slug: string; name: string; n: number }>`
-        select o.id, o.slug, o.name, c.n from (
-          select d.organisation_id, count(*) as n from datasets d
-          where ${this.where(context, 'publisher')}
-          group by d.organisation_id
-        ) c join organisations o on o.id = c.organisation_id`.execute(this.db.kysely)
+      await sql<ResultRow>`
+        select d.*, o.slug as publisher_slug, o.name as publisher_name
+        from datasets d join organisations o on o.id = d.organisation_id
+        where d.id in (${sql.join(ids)})`.execute(this.db.kysely)
     ).rows
-    const selected = new Set(context.filters.publisher)
-    const values = rows
-      .map((r) => ({ value: r.slug, label: r.name, id: r.id, slug: r.slug, name: r.name, count: Number(r.n), selected: selected.has(r.slug) }))
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return ids.map((id) => byId.get(id)).filter((r): r is ResultRow => r !== undefined)
+  }
+
+  private facets(counts: FacetCounts, filters: DatasetSearchResult['filters']): SearchFacets {
+    const vocabulary = (list: { code: string; label: string }[], values: number[], selected: string[]) =>
+      list.map((e, i) => ({ value: e.code, label: e.label, count: values[i] ?? 0, selected: selected.includes(e.code) })).filter((v) => v.count > 0 || v.selected)
+    const chosenPublishers = new Set(filters.publisher)
+    const publisher = this.index.organisations
+      .map((o, i) => ({ value: o.slug, label: o.name, id: o.id, slug: o.slug, name: o.name, count: counts.publisher[i] ?? 0, selected: chosenPublishers.has(o.slug) }))
+      .filter((v) => v.count > 0)
       .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
-    return keepTopAndSelected(values, PUBLISHER_FACET_SIZE)
-  }
-
-  private async formatFacet(context: QueryContext): Promise<FacetValue[]> {
-    const rows = (
-      await sql<{ format: string; n: number }>`
-        select x.format, count(distinct x.dataset_id) as n
-        from distributions x join datasets d on d.id = x.dataset_id
-        where x.format is not null and ${this.where(context, 'format')}
-        group by x.format`.execute(this.db.kysely)
-    ).rows
-    const selected = new Set(context.filters.format)
-    const values = rows
-      .map((r) => ({ value: r.format, label: r.format, count: Number(r.n), selected: selected.has(r.format) }))
+    const chosenFormats = new Set(filters.format)
+    const format: FacetValue[] = this.index.formatNames
+      .map((name, i) => ({ value: name, label: name, count: counts.format[i] ?? 0, selected: chosenFormats.has(name) }))
+      .filter((v) => v.count > 0)
       .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-    for (const format of selected) if (!values.some((v) => v.value === format)) values.push({ value: format, label: format, count: 0, selected: true })
-    return keepTopAndSelected(values, FORMAT_FACET_SIZE)
+    for (const name of chosenFormats) if (!format.some((v) => v.value === name)) format.push({ value: name, label: name, count: 0, selected: true })
+    return {
+      publisher: keepTopAndSelected(publisher, PUBLISHER_FACET_SIZE),
+      theme: vocabulary(THEMES, counts.theme, filters.theme),
+      status: vocabulary(DATASET_STATUSES, counts.status, filters.status),
+      access: vocabulary(ACCESS_LEVELS, counts.access, filters.access),
+      format: keepTopAndSelected(format, FORMAT_FACET_SIZE),
+      licence: vocabulary(LICENCES, counts.licence, filters.licence),
+      due: vocabulary(DUE_WITHIN, counts.due, filters.due ? [filters.due] : []),
+    }
   }
 
   /** One query for the page's releases that have passed unreleased. */
@@ -377,11 +337,12 @@ export class DatasetSearch {
     const ids = rows.map((r) => r.id)
     const late = new Set<string>()
     if (ids.length > 0) {
+      // The state is tested here rather than in SQL, where it would tempt SQLite to use the
+      // (state, planned_date) index and read every open release instead of this page's.
       const releases = await this.db.kysely
         .selectFrom('releases')
         .select(['dataset_id', 'planned_date', 'precision', 'state'])
         .where('dataset_id', 'in', ids)
-        .where('state', 'in', ['provisional', 'confirmed'])
         .where('planned_date', '<', today)
         .execute()
       for (const r of releases) if (isOverdue({ date: r.planned_date, precision: r.precision as DatePrecision }, r.state, today)) late.add(r.dataset_id)
@@ -394,24 +355,30 @@ export class DatasetSearch {
   }
 }
 
-interface Counted {
-  total: number
-  facets: SearchFacets
-}
-
-interface QueryContext {
-  filters: DatasetSearchResult['filters']
-  terms: string[]
-  today: string
+interface CountedSearch {
+  counts: FacetCounts
+  /** The first positions in each order asked for so far. */
+  sorted: Map<DatasetSort, Int32Array>
 }
 
 type ResultRow = DatasetRow & { publisher_slug: string; publisher_name: string }
-type VocabularyFacet = 'theme' | 'status' | 'access' | 'licence' | 'due'
-const VOCABULARY_FACETS: VocabularyFacet[] = ['theme', 'status', 'access', 'licence', 'due']
 
-function dueCondition(due: DueWithin, today: string): Condition {
-  const months = DUE_WITHIN.find((d) => d.code === due)!.months
-  return sql`(d.next_release_date >= ${today} and d.next_release_date <= ${addMonths(today, months)})`
+/** The first `k` positions by `compare`, in order, without sorting the rest. */
+function best(positions: Int32Array, k: number, compare: (a: number, b: number) => number): Int32Array {
+  const kept: number[] = []
+  for (const p of positions) {
+    if (kept.length === k && compare(p, kept[k - 1]!) >= 0) continue
+    let lo = 0
+    let hi = kept.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (compare(kept[mid]!, p) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    kept.splice(lo, 0, p)
+    if (kept.length > k) kept.pop()
+  }
+  return Int32Array.from(kept)
 }
 
 /** The biggest values, plus any selected value outside them so it can still be unticked. */

@@ -89,6 +89,14 @@ export const RELEASE_STATES: { code: ReleaseState; label: string }[] = [
 export type DatePrecision = 'day' | 'month' | 'quarter'
 export const DATE_PRECISIONS: DatePrecision[] = ['day', 'month', 'quarter']
 
+/** "Release due within" choices of the search page. */
+export type DueWithin = 'month' | 'quarter' | 'year'
+export const DUE_WITHIN: { code: DueWithin; label: string; months: number }[] = [
+  { code: 'month', label: 'Next month', months: 1 },
+  { code: 'quarter', label: 'Next 3 months', months: 3 },
+  { code: 'year', label: 'Next 12 months', months: 12 },
+]
+
 export function labelOf(list: { code: string; label: string }[], code: string | null | undefined): string {
   return list.find((e) => e.code === code)?.label ?? code ?? ''
 }
