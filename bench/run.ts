@@ -2,12 +2,14 @@ import { POSTGRES_UP } from '../test/support/engines.js'
 import { machine, writeResult } from './support.js'
 import { organisationsBench } from './suites/organisations.js'
 import { datasetsBench } from './suites/datasets.js'
+import { standardsBench } from './suites/standards.js'
 import type { Engine } from '../src/db/connection.js'
 
 /** `npm run bench [-- suite…]`: runs the named suites (all by default) on both engines. */
 const suites: Record<string, (engine: Engine) => Promise<unknown>> = {
   organisations: organisationsBench,
   datasets: datasetsBench,
+  standards: standardsBench,
 }
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'))

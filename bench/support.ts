@@ -111,3 +111,15 @@ export async function load(target: string | (() => string), connections: number,
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0
   return { url: typeof target === 'string' ? target : 'varied', connections, requests: times.length, errors, requestsPerSecond: Math.round(times.length / elapsed), p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) }
 }
+
+/** The list in a fixed pseudo-random order, the same every run, so runs measure the same work. */
+export function shuffled<T>(list: T[], seed: number): T[] {
+  const out = [...list]
+  let state = seed >>> 0
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1664525 + 1013904223) >>> 0
+    const j = state % (i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}

@@ -27,6 +27,11 @@ import datasetApiRoutes from './features/datasets/api-routes.js'
 import datasetSearchRoutes from './features/datasets/search-routes.js'
 import requestRoutes from './features/requests/routes.js'
 import requestApiRoutes from './features/requests/api-routes.js'
+import dataJsonRoutes from './features/datajson/routes.js'
+import dcatRoutes from './features/dcat/routes.js'
+import ckanRoutes from './features/ckan/routes.js'
+import feedsRoutes from './features/feeds/routes.js'
+import harvestRoutes from './features/harvest/routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -86,5 +91,10 @@ export async function buildApp({ config, db, services = createServices(config, d
   await app.register(datasetSearchRoutes)
   await app.register(requestRoutes)
   await app.register(requestApiRoutes)
+  await app.register(dataJsonRoutes)
+  await app.register(dcatRoutes)
+  await app.register(ckanRoutes)
+  await app.register(feedsRoutes)
+  await app.register(harvestRoutes)
   return app
 }

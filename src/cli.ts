@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { Command, CommanderError, Option } from 'commander'
@@ -6,6 +6,9 @@ import { loadConfig, ConfigError, type Config } from './config.js'
 import { openDatabase, seed, sqliteFileFor } from './bootstrap.js'
 import { seedDemo } from './demo.js'
 import { importReportText } from './features/datasets/import-report.js'
+import { DEFAULT_LIMITS } from './features/harvest/fetch-source.js'
+import type { HarvestSource } from './features/harvest/read-source.js'
+import { harvestReportText, type HarvestFormat } from './features/harvest/report.js'
 import { createServices, type Services } from './services.js'
 import { systemActor } from './platform/actor.js'
 import { AppError, ValidationError } from './platform/errors.js'
@@ -146,6 +149,41 @@ export function buildProgram(config: () => Config): Command {
         })
         progress?.stop()
         console.log(importReportText(report).join('\n'))
+        if (report.rejected.length > 0) process.exitCode = 1
+      })
+    })
+
+  program
+    .command('harvest')
+    .description('declare and update a body’s datasets from a data portal’s catalogue (exits 1 when records are rejected)')
+    .argument('<source>', 'the catalogue’s address (https://…) or a saved catalogue file')
+    .requiredOption('--org <slug>', 'the body whose datasets these are')
+    .addOption(new Option('--format <format>', 'the catalogue’s format').choices(['datajson', 'ckan', 'dcat']).makeOptionMandatory())
+    .option('--dry-run', 'read the catalogue and say what harvesting would do, saving nothing')
+    .option('--allow-partial', 'save the readable records even when others are rejected')
+    .action(async (from: string, options: { org: string; format: HarvestFormat; dryRun?: boolean; allowPartial?: boolean }) => {
+      let source: HarvestSource
+      if (/^https?:\/\//i.test(from)) source = { url: from }
+      else {
+        try {
+          if (statSync(from).size > DEFAULT_LIMITS.maxBytes) throw new Error(`larger than ${DEFAULT_LIMITS.maxBytes / 1024 / 1024} MB`)
+          source = { fileName: from, bytes: readFileSync(from) }
+        } catch (error) {
+          console.error(`Cannot read ${from}: ${(error as Error).message}`)
+          process.exitCode = 2
+          return
+        }
+      }
+      await withServices(config(), async (services) => {
+        const organisation = await services.organisations.getBySlug(options.org).catch(() => undefined)
+        if (!organisation) {
+          console.error(`There is no body called “${options.org}”: give its web address name, like trafford.`)
+          process.exitCode = 2
+          return
+        }
+        // The operator runs the command on the server, so addresses on its own network may be harvested.
+        const report = await services.harvest.harvest(actor, organisation.slug, source, options.format, { dryRun: options.dryRun, allowPartial: options.allowPartial, allowPrivateNetworks: true })
+        console.log(harvestReportText(report).join('\n'))
         if (report.rejected.length > 0) process.exitCode = 1
       })
     })

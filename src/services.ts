@@ -7,6 +7,7 @@ import { DatasetCatalogue } from './features/datasets/catalogue.js'
 import { DatasetService } from './features/datasets/service.js'
 import { DatasetImport } from './features/datasets/import.js'
 import { DatasetSearch } from './features/datasets/search.js'
+import { HarvestService } from './features/harvest/service.js'
 import { OrganisationService } from './features/organisations/service.js'
 import { RequestService } from './features/requests/service.js'
 
@@ -21,6 +22,7 @@ export interface Services {
   datasetImport: DatasetImport
   datasetSearch: DatasetSearch
   datasetCatalogue: DatasetCatalogue
+  harvest: HarvestService
   requests: RequestService
   auditRounds: AuditRoundService
 }
@@ -33,7 +35,8 @@ export function createServices(config: Config, db: Db): Services {
   const datasetImport = new DatasetImport(db, organisations, datasets)
   const datasetSearch = new DatasetSearch(db)
   const datasetCatalogue = new DatasetCatalogue(db, organisations)
+  const harvest = new HarvestService(db, organisations, datasets)
   const requests = new RequestService(db, organisations)
   const auditRounds = new AuditRoundService(db, organisations)
-  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, requests, auditRounds }
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds }
 }

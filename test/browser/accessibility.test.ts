@@ -130,6 +130,7 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
     { path: () => `/history/dataset/${datasetId}`, label: '/history/dataset/<id>', who: 'anonymous', heading: 'History of changes' },
     { path: '/organisations/trafford/datasets/new', who: 'traffordAdmin', heading: /declare/i },
     { path: '/organisations/trafford/datasets/import', who: 'traffordAdmin', heading: /upload|import/i },
+    { path: '/organisations/trafford/datasets/harvest', who: 'traffordAdmin', heading: /harvest/i },
     { path: '/organisations/trafford/audit', who: 'traffordAdmin', heading: /audit/i },
     { path: '/requests', who: 'anonymous', heading: /request/i },
     { path: '/requests?status=submitted&sort=supported', who: 'anonymous', heading: /request/i },
@@ -253,6 +254,7 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
         await page.getByLabel('Editor', { exact: true }).check()
       },
     },
+    { name: 'harvest from a portal', path: '/organisations/trafford/datasets/harvest', who: 'traffordAdmin', button: 'Harvest datasets', errors: ['Enter the address of the catalogue, or choose a catalogue file', 'Select the format of the catalogue'] },
     { name: 'tokens', path: '/organisations/trafford/tokens', who: 'traffordAdmin', button: 'Create token', errors: ['Enter a name for the token', 'Select read or write'] },
     { name: 'add a public body', path: '/organisations/new', who: 'platformAdmin', button: 'Save', errors: ['Enter the name of the organisation', 'Select the type of organisation'] },
     {

@@ -104,7 +104,8 @@ export const ReleaseCalendarPage = Type.Object({
 })
 
 /** Query-string values as a list, however many times the parameter was given. */
-function values(value: unknown): string[] {
+/** Query-string values as a list, however many times the parameter was given. */
+export function values(value: unknown): string[] {
   if (value === undefined || value === null) return []
   return (Array.isArray(value) ? value : [value]).map(String).filter((v) => v.trim() !== '')
 }
@@ -113,7 +114,8 @@ function first(value: unknown): string | undefined {
   return values(value)[0]
 }
 
-function filtersFrom(query: Record<string, unknown>): DatasetFilters {
+/** The search page's filters from its query string (feeds of the page take the same). */
+export function filtersFrom(query: Record<string, unknown>): DatasetFilters {
   const due = first(query.due)
   return {
     q: first(query.q),

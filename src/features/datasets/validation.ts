@@ -183,7 +183,7 @@ export function validateDistribution(input: DistributionInput, prefix = ''): { v
   if (accessUrl && !isWebAddress(accessUrl)) errors.add(`${prefix}accessUrl`, 'Access address must start https:// or http://')
   if (downloadUrl && !isWebAddress(downloadUrl)) errors.add(`${prefix}downloadUrl`, 'Download address must start https:// or http://')
   if (format && format.length > 20) errors.add(`${prefix}format`, 'Format must be 20 characters or fewer, like CSV')
-  if (mediaType && !/^[a-z]+\/[a-z0-9.+-]+$/.test(mediaType)) errors.add(`${prefix}mediaType`, 'Media type must look like text/csv')
+  if (mediaType && !/^[a-z]+\/[a-z0-9.+_-]+$/.test(mediaType)) errors.add(`${prefix}mediaType`, 'Media type must look like text/csv')
   let byteSize: number | null = null
   const rawSize = typeof input.byteSize === 'number' ? String(input.byteSize) : text(input.byteSize)
   if (rawSize) {
