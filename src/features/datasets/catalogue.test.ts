@@ -39,3 +39,35 @@ describeEachEngine('the catalogue reader', (ctx) => {
     expect(await services.datasetCatalogue.entry('no-such-id')).toBeUndefined()
   })
 })
+
+describeEachEngine('deep pages of the catalogue', (ctx) => {
+  it('gives the same rows from remembered page marks as the database gives from its offset, and sees new datasets', async () => {
+    const { services, db } = ctx()
+    await seedCouncils(services)
+    const editor = await makeUser(services, { org: 'manchester' })
+    const organisation = await services.organisations.getBySlug('manchester')
+    // Enough rows for marks (offsets from 2,000), written in bulk as an import does.
+    await db.kysely.transaction().execute((trx) =>
+      services.datasets.insertDeclarations(
+        trx,
+        editor.actor,
+        organisation,
+        Array.from({ length: 2_350 }, (_, i) => ({
+          values: { reference: `M-${i}`, title: `Dataset ${i}`, description: 'd', keywords: [], themes: ['GOVE'], accessLevel: 'open', accessReason: null, accessExplanation: null, licence: 'OGL-UK-3.0', frequency: 'annual', temporalStart: null, temporalEnd: null, spatial: null, contactName: null, contactEmail: null },
+          distributions: [],
+        })) as never,
+      ),
+    )
+    const direct = async (offset: number, limit: number) =>
+      (await db.kysely.selectFrom('datasets').select('id').orderBy('id').limit(limit).offset(offset).execute()).map((r) => r.id)
+    for (const offset of [0, 1_999, 2_000, 2_137, 2_300, 2_349]) {
+      const page = await services.datasetCatalogue.batch({}, { offset, limit: 100 })
+      expect(page.map((e) => e.dataset.id), `offset ${offset}`).toEqual(await direct(offset, 100))
+    }
+    expect(await services.datasetCatalogue.batch({}, { offset: 2_400, limit: 100 })).toEqual([])
+    await services.datasets.declare(editor.actor, 'manchester', { title: 'One more', description: 'd', themes: ['GOVE'], frequency: 'annual' })
+    const after = await services.datasetCatalogue.batch({}, { offset: 2_300, limit: 100 })
+    expect(after.map((e) => e.dataset.id)).toEqual(await direct(2_300, 100))
+    expect(after).toHaveLength(51)
+  })
+})

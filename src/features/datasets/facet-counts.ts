@@ -24,6 +24,8 @@ const DUE = 6
 export interface FacetCounts {
   /** Positions passing every filter, in the order the candidates came. */
   passing: Int32Array
+  /** The text-match score of each passing position, when the candidates had scores. */
+  passingScores: Float64Array
   /** Counts by organisation position. */
   publisher: number[]
   /** Counts by theme bit number. */
@@ -44,13 +46,19 @@ type Test = (i: number) => boolean
  * passing every filter and counts each facet. A facet whose own filter is in use counts the
  * datasets passing every other filter, so its other values show what choosing them would give.
  */
-export function countFacets(index: DatasetFacetIndex, candidates: Int32Array | null, filters: FacetFilters, today: string): FacetCounts {
+export function countFacets(
+  index: DatasetFacetIndex,
+  candidates: { positions: Int32Array; scores: Float64Array } | null,
+  filters: FacetFilters,
+  today: string,
+): FacetCounts {
   const tests = compileFilters(index, filters, today)
   const facetOf = tests.map((t) => t.facet)
   const testOf = tests.map((t) => t.test)
   const dueBounds = DUE_WITHIN.map((d) => addMonths(today, d.months))
   const counts: FacetCounts = {
     passing: new Int32Array(0),
+    passingScores: new Float64Array(0),
     publisher: new Array<number>(index.organisations.length).fill(0),
     theme: new Array<number>(16).fill(0),
     status: new Array<number>(STATUS_CODE.size).fill(0),
@@ -96,9 +104,10 @@ export function countFacets(index: DatasetFacetIndex, candidates: Int32Array | n
     }
   }
   const passing: number[] = []
-  const total = candidates ? candidates.length : index.size
+  const passingScores: number[] = []
+  const total = candidates ? candidates.positions.length : index.size
   for (let k = 0; k < total; k++) {
-    const i = candidates ? candidates[k]! : k
+    const i = candidates ? candidates.positions[k]! : k
     let failed = -1
     let failures = 0
     for (let t = 0; t < testOf.length; t++) {
@@ -109,12 +118,14 @@ export function countFacets(index: DatasetFacetIndex, candidates: Int32Array | n
     }
     if (failures === 0) {
       passing.push(i)
+      if (candidates) passingScores.push(candidates.scores[k]!)
       for (let facet = PUBLISHER; facet <= DUE; facet++) count(facet, i)
     } else if (failures === 1) {
       count(failed, i)
     }
   }
   counts.passing = Int32Array.from(passing)
+  counts.passingScores = Float64Array.from(passingScores)
   return counts
 }
 

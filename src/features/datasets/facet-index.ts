@@ -26,7 +26,7 @@ export interface IndexedOrganisation {
 const LATE_COMMIT_MARGIN_MS = 10 * 60_000
 /** Beyond this many changed datasets, reading everything again is quicker. */
 const MAX_DELTA = 20_000
-const LOAD_BATCH = 10_000
+const LOAD_BATCH = 2_000
 const NO_FORMATS: readonly number[] = Object.freeze([])
 
 export const THEME_BIT = new Map(THEMES.map((t, i) => [t.code, 1 << i]))

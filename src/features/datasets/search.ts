@@ -6,6 +6,7 @@ import { countFacets, type FacetCounts } from './facet-counts.js'
 import { DatasetFacetIndex } from './facet-index.js'
 import { toDataset, type Dataset } from './model.js'
 import type { DatasetRow } from './repository.js'
+import { phrasesOf, TextMatcher } from './text-matches.js'
 import { WeightedCache } from './weighted-cache.js'
 import { ACCESS_LEVELS, DATASET_STATUSES, DUE_WITHIN, LICENCES, THEMES, type DatePrecision, type DueWithin } from './vocabularies.js'
 
@@ -85,12 +86,12 @@ const PUBLISHER_FACET_SIZE = 20
 const FORMAT_FACET_SIZE = 30
 const MAX_TERMS = 12
 const MAX_VALUES = 50
-/** Prefix-matching one or two letters would expand to most of the index. */
-const MIN_PREFIX_LENGTH = 3
 /** Positions kept by each cache (4 bytes each): searches repeat, and a catalogue is bounded. */
 const CACHE_POSITIONS = 4_000_000
 /** Beyond this page depth, sorting everything is quicker than keeping the best so far. */
 const MAX_PARTIAL_SORT = 1000
+/** Pages of results kept with each cached search. */
+const PAGES_KEPT = 10
 
 /*
  * PostgreSQL's English stop words (tsearch_data/english.stop). PostgreSQL drops these from
@@ -120,12 +121,16 @@ export function searchTerms(text: string | undefined): string[] {
 
 /** An FTS5 MATCH expression: every term quoted (so AND, NEAR, `:` mean nothing), ANDed. */
 export function fts5Query(terms: string[]): string {
-  return terms.map((t, i) => (i === terms.length - 1 && t.length >= MIN_PREFIX_LENGTH ? `"${t}"*` : `"${t}"`)).join(' ')
+  return phrasesOf(terms)
+    .map((p) => p.fts5)
+    .join(' ')
 }
 
 /** A `to_tsquery` expression with the same meaning as {@link fts5Query}. */
 export function tsQuery(terms: string[]): string {
-  return terms.map((t, i) => (i === terms.length - 1 && t.length >= MIN_PREFIX_LENGTH ? `${t}:*` : t)).join(' & ')
+  return phrasesOf(terms)
+    .map((p) => p.tsquery)
+    .join(' & ')
 }
 
 type Condition = RawBuilder<unknown>
@@ -179,8 +184,7 @@ export function cleanFilters(filters: DatasetFilters): DatasetSearchResult['filt
  */
 export class DatasetSearch {
   private readonly index: DatasetFacetIndex
-  /** Matches for a set of words, best first. */
-  private readonly matches = new WeightedCache<Int32Array>(CACHE_POSITIONS)
+  private readonly text: TextMatcher
   /** Counts and ordered pages for a search. */
   private readonly counted = new WeightedCache<CountedSearch>(CACHE_POSITIONS)
 
@@ -189,6 +193,7 @@ export class DatasetSearch {
     private readonly today: () => string = () => todayInUk(),
   ) {
     this.index = new DatasetFacetIndex(db)
+    this.text = new TextMatcher(db, this.index, CACHE_POSITIONS)
   }
 
   /** Reads the index ahead of the first search (a server calls this once it is listening). */
@@ -204,77 +209,44 @@ export class DatasetSearch {
     const sort: DatasetSort = requestedSort && (requestedSort !== 'relevance' || terms.length > 0) ? requestedSort : terms.length > 0 ? 'relevance' : 'updated'
     const version = await this.index.catchUp()
     const counted = await this.count(filters, terms, today, version)
-    const positions = this.pageOf(counted, sort, page)
-    const rows = await this.rowsAt(positions)
-    return {
-      items: await this.withOverdue(rows, today),
-      total: counted.counts.passing.length,
-      ...page,
-      facets: this.facets(counted.counts, filters),
-      sort,
-      filters,
-      terms,
+    counted.facets ??= this.facets(counted.counts, filters)
+    // A page's rows can only change with the version, which is part of the cache key.
+    const pageKey = `${sort}|${page.page}|${page.pageSize}`
+    let items = counted.pages.get(pageKey)
+    if (!items) {
+      items = await this.withOverdue(await this.rowsAt(this.pageOf(counted, sort, page)), today)
+      if (counted.pages.size >= PAGES_KEPT) counted.pages.delete(counted.pages.keys().next().value!)
+      counted.pages.set(pageKey, items)
     }
+    return { items, total: counted.counts.passing.length, ...page, facets: counted.facets, sort, filters, terms }
   }
 
   private async count(filters: DatasetSearchResult['filters'], terms: string[], today: string, version: string): Promise<CountedSearch> {
     const key = JSON.stringify([version, today, terms, { ...filters, q: undefined }])
     const cached = this.counted.get(key)
     if (cached) return cached
-    const candidates = terms.length > 0 ? await this.matching(terms, version) : null
-    const counted: CountedSearch = { counts: countFacets(this.index, candidates, filters, today), sorted: new Map() }
-    this.counted.set(key, counted, counted.counts.passing.length + 1)
+    const candidates = terms.length > 0 ? await this.text.match(terms, version) : null
+    const counted: CountedSearch = { counts: countFacets(this.index, candidates, filters, today), sorted: new Map(), pages: new Map() }
+    this.counted.set(key, counted, counted.counts.passing.length * 3 + 1)
     return counted
-  }
-
-  /** Positions of the datasets matching every word, best match first. */
-  private async matching(terms: string[], version: string): Promise<Int32Array> {
-    const key = `${version}|${terms.join(' ')}`
-    const cached = this.matches.get(key)
-    if (cached) return cached
-    const scored: { at: number; score: number }[] = []
-    if (this.db.engine === 'postgres') {
-      const rows = (
-        await sql<{ dataset_id: string; score: number }>`
-          select dataset_id, ts_rank_cd(document, query) as score
-          from datasets_fts, to_tsquery('english', ${tsQuery(terms)}) query
-          where document @@ query`.execute(this.db.kysely)
-      ).rows
-      for (const row of rows) {
-        const at = this.index.position.get(row.dataset_id)
-        if (at !== undefined) scored.push({ at, score: Number(row.score) })
-      }
-    } else {
-      // The rowid, unlike the dataset id, is read without touching each match's stored text.
-      // bm25 is better when lower; negated so that both engines sort the same way.
-      const rows = (
-        await sql<{ rowid: number; score: number }>`
-          select rowid, -bm25(datasets_fts, 0.0, 10.0, 1.0, 5.0, 3.0) as score
-          from datasets_fts where datasets_fts match ${fts5Query(terms)}`.execute(this.db.kysely)
-      ).rows
-      for (const row of rows) {
-        const at = this.index.positionBySearchRowid.get(Number(row.rowid))
-        if (at !== undefined) scored.push({ at, score: Number(row.score) })
-      }
-    }
-    const byTitle = this.compare('title')
-    scored.sort((a, b) => b.score - a.score || byTitle(a.at, b.at))
-    const ordered = Int32Array.from(scored, (s) => s.at)
-    this.matches.set(key, ordered, ordered.length + 1)
-    return ordered
   }
 
   /** The page's positions in the order asked for, keeping the best so far rather than sorting all. */
   private pageOf(counted: CountedSearch, sort: DatasetSort, page: PageRequest): Int32Array {
     const offset = (page.page - 1) * page.pageSize
     const wanted = offset + page.pageSize
-    const { passing } = counted.counts
-    if (sort === 'relevance') return passing.subarray(offset, wanted)
+    const { passing, passingScores } = counted.counts
     let sorted = counted.sorted.get(sort)
     if (!sorted || (sorted.length < wanted && sorted.length < passing.length)) {
-      const compare = this.compare(sort)
-      if (wanted > MAX_PARTIAL_SORT) return Int32Array.from(passing).sort(compare).subarray(offset, wanted)
-      sorted = best(passing, wanted, compare)
+      // Orders compare indexes into `passing`, so the relevance order can reach the scores.
+      const byTitle = this.compare('title')
+      const compare =
+        sort === 'relevance'
+          ? (a: number, b: number) => passingScores[b]! - passingScores[a]! || byTitle(passing[a]!, passing[b]!)
+          : ((order) => (a: number, b: number) => order(passing[a]!, passing[b]!))(this.compare(sort))
+      const chosen = wanted > MAX_PARTIAL_SORT ? Int32Array.from(passing.keys()).sort(compare) : best(passing.length, wanted, compare)
+      sorted = chosen.map((i) => passing[i]!)
+      if (wanted > MAX_PARTIAL_SORT) return sorted.subarray(offset, wanted)
       counted.sorted.set(sort, sorted)
     }
     return sorted.subarray(offset, wanted)
@@ -359,14 +331,17 @@ interface CountedSearch {
   counts: FacetCounts
   /** The first positions in each order asked for so far. */
   sorted: Map<DatasetSort, Int32Array>
+  facets?: SearchFacets
+  /** Pages already read, by sort, page and page size. */
+  pages: Map<string, DatasetSearchItem[]>
 }
 
 type ResultRow = DatasetRow & { publisher_slug: string; publisher_name: string }
 
-/** The first `k` positions by `compare`, in order, without sorting the rest. */
-function best(positions: Int32Array, k: number, compare: (a: number, b: number) => number): Int32Array {
+/** The first `k` of `0 … n-1` by `compare`, in order, without sorting the rest. */
+function best(n: number, k: number, compare: (a: number, b: number) => number): Int32Array {
   const kept: number[] = []
-  for (const p of positions) {
+  for (let p = 0; p < n; p++) {
     if (kept.length === k && compare(p, kept[k - 1]!) >= 0) continue
     let lo = 0
     let hi = kept.length

@@ -1,0 +1,47 @@
+import { sql } from 'kysely'
+import { describe, expect, it } from 'vitest'
+import { describeEachEngine } from '../../../test/support/engines.js'
+import { seedFixture } from '../../../test/support/dataset-fixture.js'
+import { fts5Query, searchTerms, tsQuery } from './search.js'
+import { intersect, phrasesOf } from './text-matches.js'
+
+describe('matching words', () => {
+  it('prefixes only the last word, and only when it is long enough', () => {
+    expect(phrasesOf(['bus', 'ro'])).toEqual([
+      { fts5: '"bus"', tsquery: 'bus' },
+      { fts5: '"ro"', tsquery: 'ro' },
+    ])
+    expect(phrasesOf(['bus', 'route']).at(-1)).toEqual({ fts5: '"route"*', tsquery: 'route:*' })
+  })
+
+  it('intersects two lists by position, adding the scores', () => {
+    const a = { positions: Int32Array.from([1, 3, 5, 9]), scores: Float64Array.from([1, 2, 3, 4]) }
+    const b = { positions: Int32Array.from([3, 4, 9]), scores: Float64Array.from([10, 20, 30]) }
+    const both = intersect(a, b)
+    expect([...both.positions]).toEqual([3, 9])
+    expect([...both.scores]).toEqual([12, 34])
+  })
+})
+
+describeEachEngine('matching words against the index', (ctx) => {
+  it('finds what the whole query finds, ranked as FTS5 ranks it, from words looked up one at a time', async () => {
+    const { services, db } = ctx()
+    const ids = await seedFixture(services)
+    const titleOf = new Map([...ids].map(([title, id]) => [id, title]))
+    for (const q of ['route', 'routes cycle', 'waste recycling ward', 'council roads', 'bins']) {
+      const terms = searchTerms(q)
+      const found = await services.datasetSearch.search({ q }, { page: 1, pageSize: 50 })
+      const whole =
+        db.engine === 'postgres'
+          ? await sql<{ id: string }>`select dataset_id as id from datasets_fts where document @@ to_tsquery('english', ${tsQuery(terms)})`.execute(db.kysely)
+          : await sql<{ id: string }>`
+              select d.id from datasets_fts join datasets d on d.search_rowid = datasets_fts.rowid
+              where datasets_fts match ${fts5Query(terms)}
+              order by bm25(datasets_fts, 0.0, 10.0, 1.0, 5.0, 3.0), lower(d.title)`.execute(db.kysely)
+      const expected = whole.rows.map((r) => titleOf.get(r.id))
+      const titles = found.items.map((d) => d.title)
+      if (db.engine === 'sqlite') expect(titles, q).toEqual(expected)
+      else expect([...titles].sort(), q).toEqual([...expected].sort())
+    }
+  })
+})

@@ -1,0 +1,110 @@
+import { sql } from 'kysely'
+import type { Db } from '../../db/connection.js'
+import type { DatasetFacetIndex } from './facet-index.js'
+import { WeightedCache } from './weighted-cache.js'
+
+/** Datasets matching some words, by position in the facet index (ascending), with their scores. */
+export interface TextMatches {
+  positions: Int32Array
+  scores: Float64Array
+}
+
+/** Prefix-matching one or two letters would expand to most of the index. */
+export const MIN_PREFIX_LENGTH = 3
+
+/** One word of a search as each engine's query language has it; the last may be a prefix. */
+export function phrasesOf(terms: string[]): { fts5: string; tsquery: string }[] {
+  return terms.map((t, i) => {
+    const prefix = i === terms.length - 1 && t.length >= MIN_PREFIX_LENGTH
+    return { fts5: prefix ? `"${t}"*` : `"${t}"`, tsquery: prefix ? `${t}:*` : t }
+  })
+}
+
+/**
+ * Finds the datasets matching every word of a search. Each word is looked up on its own and
+ * kept until any dataset changes: searches share most of their words, so a new search is mostly
+ * the intersection of lists already in memory. Relevance is the sum of each word's score, which is
+ * what FTS5's bm25 gives for the whole query; on PostgreSQL it is the sum of each word's
+ * ts_rank_cd.
+ */
+export class TextMatcher {
+  private readonly words: WeightedCache<TextMatches>
+
+  constructor(
+    private readonly db: Db,
+    private readonly index: DatasetFacetIndex,
+    cachePositions: number,
+  ) {
+    this.words = new WeightedCache<TextMatches>(cachePositions)
+  }
+
+  async match(terms: string[], version: string): Promise<TextMatches> {
+    const lists: TextMatches[] = []
+    for (const phrase of phrasesOf(terms)) lists.push(await this.phrase(phrase, version))
+    lists.sort((a, b) => a.positions.length - b.positions.length)
+    return lists.slice(1).reduce(intersect, lists[0]!)
+  }
+
+  private async phrase(phrase: { fts5: string; tsquery: string }, version: string): Promise<TextMatches> {
+    const key = `${version}|${phrase.fts5}`
+    const cached = this.words.get(key)
+    if (cached) return cached
+    // Scores land in a slot per position, so the list comes out in position order without a sort.
+    const slots = new Float64Array(this.index.size).fill(Number.NaN)
+    let found = 0
+    if (this.db.engine === 'postgres') {
+      const rows = (
+        await sql<{ dataset_id: string; score: number }>`
+          select dataset_id, ts_rank_cd(document, query) as score
+          from datasets_fts, to_tsquery('english', ${phrase.tsquery}) query
+          where document @@ query`.execute(this.db.kysely)
+      ).rows
+      for (const row of rows) {
+        const at = this.index.position.get(row.dataset_id)
+        if (at === undefined || at >= slots.length) continue
+        slots[at] = Number(row.score)
+        found++
+      }
+    } else {
+      // The rowid, unlike the dataset id, is read without touching each match's stored text.
+      // bm25 is better when lower; negated so that both engines sort the same way.
+      const rows = (
+        await sql<{ rowid: number; score: number }>`
+          select rowid, -bm25(datasets_fts, 0.0, 10.0, 1.0, 5.0, 3.0) as score
+          from datasets_fts where datasets_fts match ${phrase.fts5}`.execute(this.db.kysely)
+      ).rows
+      for (const row of rows) {
+        const at = this.index.positionBySearchRowid.get(Number(row.rowid))
+        if (at === undefined || at >= slots.length) continue
+        slots[at] = Number(row.score)
+        found++
+      }
+    }
+    const matches: TextMatches = { positions: new Int32Array(found), scores: new Float64Array(found) }
+    for (let at = 0, k = 0; at < slots.length; at++) {
+      if (Number.isNaN(slots[at]!)) continue
+      matches.positions[k] = at
+      matches.scores[k++] = slots[at]!
+    }
+    this.words.set(key, matches, found * 3 + 1)
+    return matches
+  }
+}
+
+/** The datasets in both lists, with their scores added. */
+export function intersect(a: TextMatches, b: TextMatches): TextMatches {
+  const positions: number[] = []
+  const scores: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.positions.length && j < b.positions.length) {
+    const x = a.positions[i]!
+    const y = b.positions[j]!
+    if (x === y) {
+      positions.push(x)
+      scores.push(a.scores[i++]! + b.scores[j++]!)
+    } else if (x < y) i++
+    else j++
+  }
+  return { positions: Int32Array.from(positions), scores: Float64Array.from(scores) }
+}
