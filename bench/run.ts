@@ -3,6 +3,7 @@ import { machine, writeResult } from './support.js'
 import { organisationsBench } from './suites/organisations.js'
 import { datasetsBench } from './suites/datasets.js'
 import { standardsBench } from './suites/standards.js'
+import { assetsBench } from './suites/assets.js'
 import type { Engine } from '../src/db/connection.js'
 
 /** `npm run bench [-- suite…]`: runs the named suites (all by default) on both engines. */
@@ -10,6 +11,7 @@ const suites: Record<string, (engine: Engine) => Promise<unknown>> = {
   organisations: organisationsBench,
   datasets: datasetsBench,
   standards: standardsBench,
+  assets: assetsBench,
 }
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -32,6 +32,7 @@ import dcatRoutes from './features/dcat/routes.js'
 import ckanRoutes from './features/ckan/routes.js'
 import feedsRoutes from './features/feeds/routes.js'
 import harvestRoutes from './features/harvest/routes.js'
+import assetRoutes from './features/assets/routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -96,5 +97,6 @@ export async function buildApp({ config, db, services = createServices(config, d
   await app.register(ckanRoutes)
   await app.register(feedsRoutes)
   await app.register(harvestRoutes)
+  await app.register(assetRoutes)
   return app
 }

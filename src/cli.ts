@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { loadConfig, ConfigError, type Config } from './config.js'
 import { openDatabase, seed, sqliteFileFor } from './bootstrap.js'
 import { seedDemo } from './demo.js'
+import { addAssetImportCommand } from './features/assets/import-command.js'
 import { importReportText } from './features/datasets/import-report.js'
 import { DEFAULT_LIMITS } from './features/harvest/fetch-source.js'
 import type { HarvestSource } from './features/harvest/read-source.js'
@@ -67,6 +68,7 @@ export function buildProgram(config: () => Config): Command {
           console.log(`Demonstration bodies: ${demo.created} added, ${demo.unchanged} already there.`)
           console.log(`Demonstration datasets: ${demo.datasets} added.`)
           console.log(`Demonstration requests: ${demo.requests} added.`)
+          console.log(`Demonstration assets: ${demo.assets} added.`)
         }
       }),
     )
@@ -152,6 +154,8 @@ export function buildProgram(config: () => Config): Command {
         if (report.rejected.length > 0) process.exitCode = 1
       })
     })
+
+  addAssetImportCommand(importer, config)
 
   program
     .command('harvest')

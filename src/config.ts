@@ -20,6 +20,8 @@ export interface Config {
    */
   trustProxy: false | string
   signInRateLimit: { max: number; windowMs: number }
+  /** The asset map's tiles: a `{z}/{x}/{y}` address template (`{s}` for a subdomain), its attribution, and the CSP source that lets pages load them. */
+  map: { tileUrl: string; attribution: string; tileSource: string }
 }
 
 export class ConfigError extends Error {
@@ -59,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const signInMax = integer(env, 'SIGN_IN_RATE_LIMIT', 10, problems, 1, 100000)
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems)
+  const map = mapTiles(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
   if (!sessionSecret) sessionSecret = developmentSecret(dataDir, nodeEnv)
   return {
@@ -72,7 +75,32 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustProxy,
     signInRateLimit: { max: signInMax, windowMs: 15 * 60 * 1000 },
+    map,
   }
+}
+
+const OPENSTREETMAP_TILES = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
+const OPENSTREETMAP_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+/**
+ * The tile server of the asset map. The attribution is HTML the operator sets (tile providers
+ * say how they must be credited). The page's Content-Security-Policy allows images from the
+ * server's origin; `{s}` becomes a wildcard subdomain.
+ */
+function mapTiles(env: Env, problems: string[]): Config['map'] {
+  const tileUrl = env.MAP_TILE_URL?.trim() || OPENSTREETMAP_TILES
+  const attribution = env.MAP_TILE_ATTRIBUTION?.trim() || (env.MAP_TILE_URL?.trim() ? '' : OPENSTREETMAP_ATTRIBUTION)
+  const origin = /^(https?):\/\/([A-Za-z0-9.{}-]+(?::\d+)?)\//.exec(tileUrl)
+  const placeholders = ['{z}', '{x}', '{y}'].every((p) => tileUrl.includes(p))
+  if (!origin || !placeholders || /[{}]/.test(tileUrl.replace(/\{[zxysr]\}/g, '')) || /[\s'";]/.test(tileUrl)) {
+    problems.push(`MAP_TILE_URL must be an http(s) address with {z}, {x} and {y}, like ${OPENSTREETMAP_TILES} (got "${tileUrl}")`)
+    return { tileUrl: OPENSTREETMAP_TILES, attribution: OPENSTREETMAP_ATTRIBUTION, tileSource: 'https://tile.openstreetmap.org' }
+  }
+  const host = origin[2]!.replace(/^\{s\}\./, '*.')
+  if (host.includes('{')) {
+    problems.push(`MAP_TILE_URL may use {s} only as the first part of the host name (got "${tileUrl}")`)
+  }
+  return { tileUrl, attribution, tileSource: `${origin[1]}://${host}` }
 }
 
 /** `true` means a proxy on this machine or the private network: never a public client. */

@@ -1,6 +1,7 @@
 import { systemActor } from './platform/actor.js'
 import type { OrganisationInput } from './features/organisations/service.js'
 import type { Services } from './services.js'
+import { seedDemoAssets } from './features/assets/demo.js'
 import { seedDemoDatasets } from './features/datasets/demo.js'
 import { seedDemoRequests } from './features/requests/demo.js'
 
@@ -19,7 +20,7 @@ const DEMO_BODIES: OrganisationInput[] = [
 ]
 
 /** Adds the demonstration content. Running it twice adds nothing the second time. */
-export async function seedDemo(services: Services): Promise<{ created: number; unchanged: number; datasets: number; requests: number }> {
+export async function seedDemo(services: Services): Promise<{ created: number; unchanged: number; datasets: number; requests: number; assets: number }> {
   let created = 0
   let unchanged = 0
   for (const body of DEMO_BODIES) {
@@ -33,5 +34,6 @@ export async function seedDemo(services: Services): Promise<{ created: number; u
   }
   const datasets = await seedDemoDatasets(services, actor)
   const requests = await seedDemoRequests(services, actor)
-  return { created, unchanged, datasets: datasets.created, requests: requests.created }
+  const assets = await seedDemoAssets(services, actor)
+  return { created, unchanged, datasets: datasets.created, requests: requests.created, assets: assets.created }
 }

@@ -1,6 +1,8 @@
 import type { Config } from './config.js'
 import type { Db } from './db/connection.js'
 import { AccountService } from './features/accounts/service.js'
+import { AssetImport } from './features/assets/import.js'
+import { AssetService } from './features/assets/service.js'
 import { AuditService } from './features/audit/service.js'
 import { AuditRoundService } from './features/datasets/audit-rounds.js'
 import { DatasetCatalogue } from './features/datasets/catalogue.js'
@@ -25,6 +27,8 @@ export interface Services {
   harvest: HarvestService
   requests: RequestService
   auditRounds: AuditRoundService
+  assets: AssetService
+  assetImport: AssetImport
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -38,5 +42,7 @@ export function createServices(config: Config, db: Db): Services {
   const harvest = new HarvestService(db, organisations, datasets)
   const requests = new RequestService(db, organisations)
   const auditRounds = new AuditRoundService(db, organisations)
-  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds }
+  const assets = new AssetService(db, organisations)
+  const assetImport = new AssetImport(db, organisations)
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds, assets, assetImport }
 }

@@ -2,6 +2,8 @@ import { Migrator, sql, type CreateTableBuilder, type Kysely, type Migration, ty
 import type { Db, Engine } from './connection.js'
 import * as m0001 from './migrations/0001_platform.js'
 import * as m0002 from './migrations/0002_datasets.js'
+import * as m0003 from './migrations/0003_assets.js'
+import * as m0004 from './migrations/0004_asset_search.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -11,6 +13,8 @@ interface EngineMigration {
 const migrations: Record<string, EngineMigration> = {
   '0001_platform': m0001,
   '0002_datasets': m0002,
+  '0003_assets': m0003,
+  '0004_asset_search': m0004,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -21,6 +21,7 @@ export interface Database {
   request_supports: RequestSupportTable
   request_follows: RequestFollowTable
   request_comments: RequestCommentTable
+  assets: AssetTable
 }
 
 export interface OrganisationTable {
@@ -242,4 +243,64 @@ export interface RequestCommentTable {
   hidden_at: string | null
   hidden_by: string | null
   hidden_reason: string | null
+}
+
+/** The register of public assets. Amounts are integer pence; areas m² (floor) and hectares (land). */
+export interface AssetTable {
+  id: Generated<number>
+  organisation_id: string
+  /** The body's own asset code (the Transparency Code's "unique asset identity"), unique within the body. */
+  asset_code: string
+  /** Text, so leading zeros survive; several assets can share one. */
+  uprn: string | null
+  parent_id: number | null
+  name: string
+  description: string | null
+  asset_class: string | null
+  /** CPV 2008, the eight digits without the check digit. */
+  cpv_code: string | null
+  /** The CPV code's first two digits, for counting by division. */
+  cpv_division: string | null
+  acquisition_date: string | null
+  acquisition_cost_pence: number | null
+  current_value_pence: number | null
+  valuation_date: string | null
+  /** Current value, else acquisition cost: what the £1,000 rule and value bands go by. */
+  value_pence: number | null
+  depreciation_method: string | null
+  useful_life_years: number | null
+  depreciation_rate_percent: number | null
+  residual_value_pence: number | null
+  condition_grade: string | null
+  status: string | null
+  disposal_date: string | null
+  disposal_method: string | null
+  disposal_proceeds_pence: number | null
+  utilisation_percent: number | null
+  utilisation_measured_on: string | null
+  tenure: string | null
+  tenure_detail: string | null
+  tenure_other_detail: string | null
+  holding_type: string | null
+  floor_area_m2: number | null
+  land_area_ha: number | null
+  energy_rating: string | null
+  custodian_department: string | null
+  street_number: string | null
+  street_name: string | null
+  post_town: string | null
+  postcode: string | null
+  lat: number | null
+  lon: number | null
+  easting: number | null
+  northing: number | null
+  source_crs: string | null
+  location_precision: string | null
+  /** The date the register says its facts were true on (the Transparency Code's EffectiveDate). */
+  effective_date: string | null
+  available_to_share: number
+  /** Optimistic lock: bumped on every write, compared on edit. */
+  version: number
+  created_at: string
+  updated_at: string
 }

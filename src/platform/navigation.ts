@@ -6,6 +6,7 @@ export interface NavigationItem {
 
 export const serviceNavigation: NavigationItem[] = [
   { href: '/datasets', text: 'Data' },
+  { href: '/assets', text: 'Assets' },
   { href: '/requests', text: 'Requests' },
   { href: '/organisations', text: 'Organisations' },
 ]

@@ -31,7 +31,8 @@ export default fp(async (app, options: { config: Config; db: Db }) => {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // The asset map's tiles come from the configured tile server.
+        imgSrc: ["'self'", 'data:', config.map.tileSource],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'"],

@@ -1,39 +1,15 @@
-import { isUtf8 } from 'node:buffer'
 import { finished } from 'node:stream/promises'
 import { parse } from 'csv-parse'
+import { csvErrorReason, LineCounter } from '../../platform/csv-input.js'
 import { COLUMNS, REQUIRED_COLUMNS, type Column } from './import-template.js'
 import type { ImportOptions, ImportReport } from './import-report.js'
 import { checkRow, type CheckedRow } from './import-rows.js'
 
+// The import and its routes read the decoder through this module.
+export { decodeCsv } from '../../platform/csv-input.js'
+
 /** How much of the file is read at a time, and so how often progress is told. */
 const CHUNK_BYTES = 64 * 1024
-
-/**
- * The file's text as UTF-8 bytes without a byte order mark. Spreadsheets on Windows still save
- * "CSV" as Windows-1252, so bytes that are not valid UTF-8 are read as that.
- */
-export function decodeCsv(bytes: Buffer): { text: Buffer; encoding: 'utf-8' | 'windows-1252' } | { problem: string } {
-  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) {
-    return { problem: 'This is a spreadsheet workbook, not a CSV file: save it as “CSV UTF-8 (comma delimited)” and upload that' }
-  }
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    return { problem: 'This file is UTF-16 text: save it as “CSV UTF-8 (comma delimited)” and upload that' }
-  }
-  const body = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes
-  if (isUtf8(body)) return { text: body, encoding: 'utf-8' }
-  return { text: Buffer.from(decodeWindows1252(body), 'utf8'), encoding: 'windows-1252' }
-}
-
-/*
- * Windows-1252 puts printable characters (€ ‘ ’ “ ” – …) where ISO-8859-1 has control codes.
- * Node 20's TextDecoder decodes the 'windows-1252' label as ISO-8859-1, so those bytes are
- * mapped here; on a Node that gets it right, this changes nothing.
- */
-const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ'
-
-function decodeWindows1252(bytes: Buffer): string {
-  return new TextDecoder('windows-1252').decode(bytes).replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!)
-}
 
 /** The template column a header names: case, spaces and surrounding blanks do not matter. */
 function headerColumn(name: string): string {
@@ -113,37 +89,6 @@ export async function readRows(
     report.fileRejected = true
   }
   onProgress?.(text.length, text.length)
-}
-
-function csvErrorReason(code: string): string {
-  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted value is never closed (a " is missing)'
-  if (code === 'CSV_INVALID_CLOSING_QUOTE') return 'a quoted value is followed by more text before the next comma'
-  return `it is not valid CSV (${code})`
-}
-
-/** Physical line numbers of byte offsets, counted once through the file. */
-class LineCounter {
-  private offset = 0
-  private line = 1
-
-  constructor(private readonly text: Buffer) {}
-
-  /** Skips the blank lines after the last record and says on which line the next one starts. */
-  startOfNextRecord(): number {
-    while (this.offset < this.text.length && (this.text[this.offset] === 0x0a || this.text[this.offset] === 0x0d)) this.step()
-    return this.line
-  }
-
-  advanceTo(end: number): void {
-    while (this.offset < end) this.step()
-  }
-
-  /** A line ends at \n, at \r\n, or at a lone \r (old Mac files). */
-  private step(): void {
-    const byte = this.text[this.offset]
-    if (byte === 0x0a || (byte === 0x0d && this.text[this.offset + 1] !== 0x0a)) this.line += 1
-    this.offset += 1
-  }
 }
 
 function readHeader(record: string[], line: number, report: ImportReport): { columns: (Column | null)[]; present: ReadonlySet<Column>; line: number } {

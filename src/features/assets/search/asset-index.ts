@@ -1,0 +1,244 @@
+import { sql } from 'kysely'
+import type { Db } from '../../../db/connection.js'
+import { CLASS_NUMBER, CONDITION_NUMBER, CPV_DIVISION_NUMBER, STATUS_NUMBER, numberOf, valueBand } from './vocabulary.js'
+
+/*
+ * Every asset's facet values, place and sort keys, held in memory as typed columns (about 60
+ * bytes an asset plus its name): filtering, counting facets, clustering the map and the coverage
+ * table are then loops over arrays, the same code on both engines, instead of grouped scans of
+ * a million rows.
+ *
+ * Each process keeps its own copy and catches up before every use: the latest `updated_at` and
+ * id (index lookups) say whether anything changed, and only assets changed since are read
+ * again. Assets are never deleted (a disposed asset stays in the register), so positions never
+ * move.
+ */
+
+export interface IndexedOrganisation {
+  id: string
+  slug: string
+  name: string
+}
+
+/** On PostgreSQL a transaction can commit after another that stamped a later time. */
+const LATE_COMMIT_MARGIN_MS = 10 * 60_000
+/** Beyond this many changed assets, reading everything again is quicker. */
+const MAX_DELTA = 50_000
+const LOAD_BATCH = 20_000
+const FETCH_BATCH = 500
+const MAX_LAT = 85.05112878
+
+interface IndexRow {
+  id: number
+  organisation_id: string
+  name: string
+  asset_class: string | null
+  cpv_division: string | null
+  status: string | null
+  condition_grade: string | null
+  available_to_share: number
+  value_pence: number | null
+  lat: number | null
+  lon: number | null
+  updated_at: string
+}
+
+export class AssetIndex {
+  size = 0
+  ids = new Float64Array(0)
+  /** Index into {@link organisations}; -1 for none. */
+  organisation = new Int16Array(0)
+  assetClass = new Int8Array(0)
+  cpvDivision = new Int8Array(0)
+  status = new Int8Array(0)
+  condition = new Int8Array(0)
+  available = new Uint8Array(0)
+  valueBand = new Int8Array(0)
+  /** Pence; NaN when not valued. */
+  value = new Float64Array(0)
+  /** WGS84 degrees; NaN when not mapped. */
+  lat = new Float64Array(0)
+  lon = new Float64Array(0)
+  /** Web Mercator, 0 to 1 across the world, for clustering by map tile. */
+  mercX = new Float32Array(0)
+  mercY = new Float32Array(0)
+  /** Milliseconds since 1970. */
+  updated = new Float64Array(0)
+  /** The name lower-cased, for sorting and ranking. */
+  readonly nameKey: string[] = []
+
+  readonly organisations: IndexedOrganisation[] = []
+  private readonly organisationPosition = new Map<string, number>()
+  private readonly organisationBySlugMap = new Map<string, number>()
+  /** Position by asset id; -1 where there is none. */
+  private positionById = new Int32Array(0)
+  private capacity = 0
+
+  private assetsVersion: string | null = null
+  private organisationsVersion: string | null = null
+  private catchingUp: Promise<string> | null = null
+
+  constructor(private readonly db: Db) {}
+
+  positionOf(id: number): number | undefined {
+    const at = id >= 0 && id < this.positionById.length ? this.positionById[id]! : -1
+    return at >= 0 ? at : undefined
+  }
+
+  organisationBySlug(slug: string): number | undefined {
+    return this.organisationBySlugMap.get(slug)
+  }
+
+  /** Brings the index up to date; resolves to a version that changes whenever anything indexed does. Concurrent callers share one catch-up. */
+  catchUp(): Promise<string> {
+    this.catchingUp ??= this.readChanges().finally(() => {
+      this.catchingUp = null
+    })
+    return this.catchingUp
+  }
+
+  private async readChanges(): Promise<string> {
+    const latest = (
+      await sql<{ a: string | null; n: number | null; o: string | null }>`
+        select (select max(updated_at) from assets) as a, (select max(id) from assets) as n, (select max(updated_at) from organisations) as o`.execute(this.db.kysely)
+    ).rows[0]!
+    const assets = `${latest.a ?? ''}#${latest.n ?? 0}`
+    const organisations = latest.o ?? ''
+    if (organisations !== this.organisationsVersion) {
+      await this.readOrganisations()
+      this.organisationsVersion = organisations
+    }
+    if (assets !== this.assetsVersion) {
+      const seen = this.assetsVersion?.split('#')[0]
+      if (!seen) await this.readAll()
+      else await this.readSince(new Date(Date.parse(seen) - LATE_COMMIT_MARGIN_MS).toISOString())
+      this.assetsVersion = assets
+    }
+    return `${assets}|${organisations}|${this.size}`
+  }
+
+  private async readOrganisations(): Promise<void> {
+    const rows = await this.db.kysely.selectFrom('organisations').select(['id', 'slug', 'name']).execute()
+    this.organisationBySlugMap.clear()
+    for (const row of rows) {
+      let at = this.organisationPosition.get(row.id)
+      if (at === undefined) {
+        at = this.organisations.length
+        this.organisationPosition.set(row.id, at)
+      }
+      this.organisations[at] = { id: row.id, slug: row.slug, name: row.name }
+      this.organisationBySlugMap.set(row.slug, at)
+    }
+  }
+
+  private selectRows() {
+    return this.db.kysely
+      .selectFrom('assets')
+      .select(['id', 'organisation_id', 'name', 'asset_class', 'cpv_division', 'status', 'condition_grade', 'available_to_share', 'value_pence', 'lat', 'lon', 'updated_at'])
+  }
+
+  private async readAll(): Promise<void> {
+    let after = 0
+    for (;;) {
+      const rows = await this.selectRows().where('id', '>', after).orderBy('id').limit(LOAD_BATCH).execute()
+      this.store(rows)
+      if (rows.length < LOAD_BATCH) return
+      after = Number(rows[rows.length - 1]!.id)
+    }
+  }
+
+  /** Reads again only the assets whose change time differs from the one held. */
+  private async readSince(since: string): Promise<void> {
+    const changed: number[] = []
+    let cursor: { at: string; id: number } | null = null
+    for (;;) {
+      let query = this.db.kysely.selectFrom('assets').select(['id', 'updated_at']).where('updated_at', '>=', since)
+      if (cursor) {
+        const { at, id } = cursor
+        query = query.where((eb) => eb.or([eb('updated_at', '>', at), eb.and([eb('updated_at', '=', at), eb('id', '>', id)])]))
+      }
+      const rows = await query.orderBy('updated_at').orderBy('id').limit(LOAD_BATCH).execute()
+      for (const row of rows) {
+        const at = this.positionOf(Number(row.id))
+        if (at === undefined || this.updated[at] !== Date.parse(row.updated_at)) changed.push(Number(row.id))
+      }
+      if (changed.length > MAX_DELTA) return this.readAll()
+      if (rows.length < LOAD_BATCH) break
+      const last = rows[rows.length - 1]!
+      cursor = { at: last.updated_at, id: Number(last.id) }
+    }
+    for (let i = 0; i < changed.length; i += FETCH_BATCH) {
+      this.store(await this.selectRows().where('id', 'in', changed.slice(i, i + FETCH_BATCH)).execute())
+    }
+  }
+
+  private store(rows: IndexRow[]): void {
+    for (const row of rows) {
+      const id = Number(row.id)
+      let at = this.positionOf(id)
+      if (at === undefined) {
+        at = this.size++
+        this.ensureCapacity(this.size, id)
+        this.positionById[id] = at
+        this.ids[at] = id
+      }
+      this.organisation[at] = this.organisationPosition.get(row.organisation_id) ?? -1
+      this.assetClass[at] = numberOf(CLASS_NUMBER, row.asset_class)
+      this.cpvDivision[at] = numberOf(CPV_DIVISION_NUMBER, row.cpv_division)
+      this.status[at] = numberOf(STATUS_NUMBER, row.status)
+      this.condition[at] = numberOf(CONDITION_NUMBER, row.condition_grade)
+      this.available[at] = Number(row.available_to_share) === 1 ? 1 : 0
+      const value = row.value_pence === null ? NaN : Number(row.value_pence)
+      this.value[at] = value
+      this.valueBand[at] = valueBand(value)
+      const mapped = row.lat !== null && row.lon !== null
+      this.lat[at] = mapped ? Number(row.lat) : NaN
+      this.lon[at] = mapped ? Number(row.lon) : NaN
+      this.mercX[at] = mapped ? mercatorX(Number(row.lon)) : NaN
+      this.mercY[at] = mapped ? mercatorY(Number(row.lat)) : NaN
+      this.updated[at] = Date.parse(row.updated_at)
+      this.nameKey[at] = row.name.toLowerCase()
+    }
+  }
+
+  private ensureCapacity(size: number, id: number): void {
+    if (id >= this.positionById.length) {
+      const next = new Int32Array(Math.max(1024, id + 1, this.positionById.length * 2)).fill(-1)
+      next.set(this.positionById)
+      this.positionById = next
+    }
+    if (size <= this.capacity) return
+    const capacity = Math.max(1024, this.capacity * 2, size)
+    const grow = <T extends Float64Array | Float32Array | Int16Array | Int8Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity)
+      next.set(old)
+      return next
+    }
+    this.ids = grow(this.ids, (n) => new Float64Array(n))
+    this.organisation = grow(this.organisation, (n) => new Int16Array(n))
+    this.assetClass = grow(this.assetClass, (n) => new Int8Array(n))
+    this.cpvDivision = grow(this.cpvDivision, (n) => new Int8Array(n))
+    this.status = grow(this.status, (n) => new Int8Array(n))
+    this.condition = grow(this.condition, (n) => new Int8Array(n))
+    this.available = grow(this.available, (n) => new Uint8Array(n))
+    this.valueBand = grow(this.valueBand, (n) => new Int8Array(n))
+    this.value = grow(this.value, (n) => new Float64Array(n))
+    this.lat = grow(this.lat, (n) => new Float64Array(n))
+    this.lon = grow(this.lon, (n) => new Float64Array(n))
+    this.mercX = grow(this.mercX, (n) => new Float32Array(n))
+    this.mercY = grow(this.mercY, (n) => new Float32Array(n))
+    this.updated = grow(this.updated, (n) => new Float64Array(n))
+    this.capacity = capacity
+  }
+}
+
+export function mercatorX(lon: number): number {
+  return (lon + 180) / 360
+}
+
+/** 0 at the top of the Web Mercator world (85°N), 1 at the bottom. */
+export function mercatorY(lat: number): number {
+  const clamped = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat))
+  const rad = (clamped * Math.PI) / 180
+  return (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2
+}
