@@ -9,7 +9,8 @@ import { WebClient, csrfOf, errorSummary } from '../../../test/support/web.js'
 import { buildApp } from '../../app.js'
 import { createServices } from '../../services.js'
 import type { Dataset } from './model.js'
-import { formatBytes, scriptJson } from './routes.js'
+import { scriptJson } from './json-ld.js'
+import { formatBytes } from './routes.js'
 
 /** The app on the suite's database, with a sign-in limit high enough for many sign-ins. */
 function appFor(context: EngineContext): Promise<FastifyInstance> {

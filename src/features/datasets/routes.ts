@@ -4,15 +4,15 @@ import type { Actor } from '../../platform/actor.js'
 import { canEditFor, requireEditFor } from '../../platform/authorisation.js'
 import { ConflictError, NotFoundError } from '../../platform/errors.js'
 import { flash, formBody, submitForm, type FormBody } from '../../platform/forms.js'
-import { pageCount, pageRequest, paginationComponent, type Page } from '../../platform/pagination.js'
 import { formatDate } from '../../platform/views.js'
-import type { Services } from '../../services.js'
 import type { Organisation } from '../organisations/service.js'
 import { plannedDateInput } from './dates.js'
 import type { Dataset, Distribution, Release } from './model.js'
 import { DatasetReleaseParams, IdParams, OrganisationSlugParams } from './schemas.js'
 import type { DatasetDetail } from './service.js'
 import type { DeclarationInput, DistributionInput } from './validation.js'
+import { datasetJsonLd, scriptJson } from './json-ld.js'
+import { STATUS_TAG_CLASSES } from './inventory.js'
 import {
   ACCESS_LEVELS,
   ACCESS_REASONS,
@@ -33,13 +33,6 @@ import {
  * routes only refuse early, so that someone who may not edit sees "sign in" or "forbidden"
  * rather than the form's validation messages.
  */
-
-const STATUS_TAG_CLASSES: Record<DatasetStatus, string> = {
-  declared: 'govuk-tag--grey',
-  scheduled: '',
-  published: 'govuk-tag--green',
-  withdrawn: 'govuk-tag--red',
-}
 
 const RELEASE_TAG_CLASSES: Record<ReleaseState, string> = {
   provisional: 'govuk-tag--yellow',
@@ -228,41 +221,6 @@ const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const release = detail.releases.find((r) => r.id === releaseId)
     if (!release) throw new NotFoundError('This dataset has no such release')
     return { ...detail, release }
-  }
-}
-
-// ---- the body's inventory (shown on the organisation's page) ----
-
-export interface InventoryRow {
-  id: string
-  title: string
-  status: string
-  statusClasses: string
-  nextRelease: string | undefined
-  overdue: boolean
-}
-
-/** A page of the body's declared datasets, for the table on `/organisations/{slug}`. */
-export async function organisationInventory(services: Services, organisation: Organisation, query: Record<string, unknown>, actor: Actor) {
-  const page: Page<Dataset> = await services.datasets.listForOrganisation(organisation.slug, pageRequest(query))
-  const next = await services.datasets.nextReleases(page.items.map((d) => d.id))
-  const rows: InventoryRow[] = page.items.map((d) => {
-    const release = d.status === 'withdrawn' ? undefined : next.get(d.id)
-    return {
-      id: d.id,
-      title: d.title,
-      status: labelOf(DATASET_STATUSES, d.status),
-      statusClasses: STATUS_TAG_CLASSES[d.status],
-      nextRelease: release?.label,
-      overdue: release?.overdue ?? false,
-    }
-  })
-  return {
-    page,
-    pages: pageCount(page),
-    rows,
-    pagination: paginationComponent(page, `/organisations/${organisation.slug}`, { pageSize: query.pageSize }),
-    canDeclare: canEditFor(actor, organisation.id),
   }
 }
 
@@ -476,65 +434,6 @@ function organisationBreadcrumbs(organisation: Organisation) {
 
 function datasetBreadcrumbs(organisation: Organisation, dataset: Dataset) {
   return [...organisationBreadcrumbs(organisation), { text: dataset.title, href: `/datasets/${dataset.id}` }]
-}
-
-// ---- schema.org ----
-
-/** The dataset as schema.org `Dataset`, which search engines read from the page. */
-export function datasetJsonLd({ dataset, publisher, distributions }: DatasetDetail, baseUrl: string): Record<string, unknown> {
-  const licence = LICENCES.find((l) => l.code === dataset.licence)
-  const temporal = dataset.temporalStart || dataset.temporalEnd ? `${dataset.temporalStart ?? '..'}/${dataset.temporalEnd ?? '..'}` : undefined
-  return {
-    '@context': 'https://schema.org',
-    '@type': 'Dataset',
-    '@id': dataset.identifier,
-    name: dataset.title,
-    description: dataset.description,
-    url: `${baseUrl}/datasets/${dataset.id}`,
-    identifier: dataset.identifier,
-    keywords: dataset.keywords,
-    license: licence?.url ?? dataset.licence,
-    publisher: {
-      '@type': 'GovernmentOrganization',
-      name: publisher.name,
-      url: `${baseUrl}/organisations/${publisher.slug}`,
-      ...(publisher.identifier ? { identifier: publisher.identifier } : {}),
-      ...(dataset.contactEmail
-        ? { contactPoint: { '@type': 'ContactPoint', ...(dataset.contactName ? { name: dataset.contactName } : {}), email: dataset.contactEmail } }
-        : {}),
-    },
-    ...(temporal ? { temporalCoverage: temporal } : {}),
-    ...(dataset.spatial
-      ? { spatialCoverage: { '@type': 'Place', identifier: dataset.spatial, sameAs: `http://statistics.data.gov.uk/id/statistical-geography/${dataset.spatial}` } }
-      : {}),
-    distribution: distributions.map((d: Distribution) => ({
-      '@type': 'DataDownload',
-      name: d.title,
-      contentUrl: d.downloadUrl ?? d.accessUrl,
-      ...(d.mediaType || d.format ? { encodingFormat: d.mediaType ?? d.format } : {}),
-      ...(d.byteSize !== null ? { contentSize: `${d.byteSize} B` } : {}),
-    })),
-    isAccessibleForFree: dataset.accessLevel === 'open',
-    ...(dataset.accessLevel !== 'open' && dataset.accessExplanation ? { conditionsOfAccess: dataset.accessExplanation } : {}),
-    creativeWorkStatus: labelOf(DATASET_STATUSES, dataset.status),
-    dateCreated: dataset.createdAt,
-    dateModified: dataset.updatedAt,
-    ...(dataset.publishedAt ? { datePublished: dataset.publishedAt } : {}),
-  }
-}
-
-/**
- * JSON for inside a `<script>` element: `<` (so no `</script>` or `<!--` in a title can end
- * it), `>`, `&` and the two line separators JavaScript once rejected are written as escapes,
- * which JSON parsers read back unchanged.
- */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029')
 }
 
 export default datasetRoutes

@@ -6,6 +6,7 @@ import { countFacets, type FacetCounts } from './facet-counts.js'
 import { DatasetFacetIndex } from './facet-index.js'
 import { toDataset, type Dataset } from './model.js'
 import type { DatasetRow } from './repository.js'
+import { best } from '../../platform/top-k.js'
 import { phrasesOf, TextMatcher } from './text-matches.js'
 import { WeightedCache } from './weighted-cache.js'
 import { ACCESS_LEVELS, DATASET_STATUSES, DUE_WITHIN, LICENCES, THEMES, type DatePrecision, type DueWithin } from './vocabularies.js'
@@ -337,24 +338,6 @@ interface CountedSearch {
 }
 
 type ResultRow = DatasetRow & { publisher_slug: string; publisher_name: string }
-
-/** The first `k` of `0 … n-1` by `compare`, in order, without sorting the rest. */
-function best(n: number, k: number, compare: (a: number, b: number) => number): Int32Array {
-  const kept: number[] = []
-  for (let p = 0; p < n; p++) {
-    if (kept.length === k && compare(p, kept[k - 1]!) >= 0) continue
-    let lo = 0
-    let hi = kept.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (compare(kept[mid]!, p) <= 0) lo = mid + 1
-      else hi = mid
-    }
-    kept.splice(lo, 0, p)
-    if (kept.length > k) kept.pop()
-  }
-  return Int32Array.from(kept)
-}
 
 /** The biggest values, plus any selected value outside them so it can still be unticked. */
 function keepTopAndSelected<T extends FacetValue>(values: T[], size: number): T[] {

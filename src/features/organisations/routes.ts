@@ -6,7 +6,7 @@ import { pageRequest, paginationComponent } from '../../platform/pagination.js'
 import { ADDABLE_TYPES, NATIONS, typeLabel } from './types.js'
 import { Organisation, OrganisationListQuery, OrganisationPage, SlugParams } from './schemas.js'
 import type { Organisation as OrganisationModel } from './service.js'
-import { organisationInventory } from '../datasets/routes.js'
+import { organisationInventory } from '../datasets/inventory.js'
 
 const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { organisations } = app.services

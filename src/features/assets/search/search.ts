@@ -10,6 +10,7 @@ import { countFacets, type AssetFacetCounts } from './facet-counts.js'
 import { FacetLists } from './facet-lists.js'
 import { FACETS, cleanFilters, type AssetFilters, type CleanFilters, type FacetName } from './filters.js'
 import { TermMatches } from './term-matches.js'
+import { best } from '../../../platform/top-k.js'
 import { AVAILABLE_TERMS, CLASS_TERMS, CONDITION_TERMS, CPV_DIVISION_TERMS, STATUS_TERMS, VALUE_TERMS, type FacetTerm } from './vocabulary.js'
 
 export type AssetSort = 'relevance' | 'name' | 'value' | 'updated'
@@ -141,7 +142,7 @@ export class AssetSearch {
     if (!sorted || (sorted.length < wanted && sorted.length < passing.length)) {
       const compare = this.compare(sort, counted.score)
       if (wanted > MAX_PARTIAL_SORT) return Int32Array.from(passing).sort(compare).subarray(offset, wanted)
-      sorted = best(passing, wanted, compare)
+      sorted = best(passing.length, wanted, (a, b) => compare(passing[a]!, passing[b]!)).map((i) => passing[i]!)
       counted.sorted.set(sort, sorted)
     }
     return sorted.subarray(offset, wanted)
@@ -198,24 +199,6 @@ export class AssetSearch {
       value: vocabulary(VALUE_TERMS, counts.value, filters.value),
     }
   }
-}
-
-/** The first `k` positions by `compare`, in order, without sorting the rest. */
-function best(positions: Int32Array, k: number, compare: (a: number, b: number) => number): Int32Array {
-  const kept: number[] = []
-  for (const p of positions) {
-    if (kept.length === k && compare(p, kept[k - 1]!) >= 0) continue
-    let lo = 0
-    let hi = kept.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (compare(kept[mid]!, p) <= 0) lo = mid + 1
-      else hi = mid
-    }
-    kept.splice(lo, 0, p)
-    if (kept.length > k) kept.pop()
-  }
-  return Int32Array.from(kept)
 }
 
 const searches = new WeakMap<Db, AssetSearch>()
