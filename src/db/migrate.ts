@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_platform.js'
 import * as m0002 from './migrations/0002_datasets.js'
 import * as m0003 from './migrations/0003_assets.js'
 import * as m0004 from './migrations/0004_asset_search.js'
+import * as m0005 from './migrations/0005_sharing.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -15,6 +16,7 @@ const migrations: Record<string, EngineMigration> = {
   '0002_datasets': m0002,
   '0003_assets': m0003,
   '0004_asset_search': m0004,
+  '0005_sharing': m0005,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

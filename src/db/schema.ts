@@ -22,6 +22,11 @@ export interface Database {
   request_follows: RequestFollowTable
   request_comments: RequestCommentTable
   assets: AssetTable
+  asset_offers: AssetOfferTable
+  share_requests: ShareRequestTable
+  asset_custody: AssetCustodyTable
+  purchase_searches: PurchaseSearchTable
+  notification_outbox: NotificationOutboxTable
 }
 
 export interface OrganisationTable {
@@ -299,8 +304,108 @@ export interface AssetTable {
   /** The date the register says its facts were true on (the Transparency Code's EffectiveDate). */
   effective_date: string | null
   available_to_share: number
+  /** Who has the asset while it is out on loan; null while its owner holds it. */
+  holder_organisation_id: string | null
   /** Optimistic lock: bumped on every write, compared on edit. */
   version: number
   created_at: string
   updated_at: string
+}
+
+/** An owner's offer of an asset: first to its own departments, then to every public body. */
+export interface AssetOfferTable {
+  id: string
+  asset_id: number
+  organisation_id: string
+  /** `loan`, `transfer` or `sale`. */
+  kind: string
+  price_pence: number | null
+  available_from: string
+  available_until: string | null
+  window_working_days: number
+  /** Until this day only the owner's own departments see the offer. */
+  open_to_all_on: string
+  terms: string | null
+  /** `open`, `withdrawn` or `closed`. */
+  state: string
+  created_by: string
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+}
+
+/** A body asking for another's asset: requested → approved | declined → handed over → returned (loans). */
+export interface ShareRequestTable {
+  id: string
+  asset_id: number
+  offer_id: string | null
+  search_id: string | null
+  owner_organisation_id: string
+  requesting_organisation_id: string
+  requested_by: string | null
+  requester_label: string
+  kind: string
+  needed_from: string
+  needed_until: string | null
+  purpose: string
+  /** The estimated cost of the purchase the share avoids, in pence. */
+  avoided_cost_pence: number | null
+  state: string
+  decline_reason: string | null
+  decided_by: string | null
+  decided_at: string | null
+  handed_over_at: string | null
+  returned_at: string | null
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+/** One move of an asset between bodies. */
+export interface AssetCustodyTable {
+  id: Generated<number>
+  asset_id: number
+  /** `transfer`, `loan` or `return`. */
+  event: string
+  from_organisation_id: string
+  to_organisation_id: string
+  share_request_id: string | null
+  actor_label: string
+  occurred_at: string
+}
+
+/** One "check before you buy" search by an officer, and what came of it. */
+export interface PurchaseSearchTable {
+  id: string
+  organisation_id: string
+  user_id: string | null
+  actor_label: string
+  cpv_code: string | null
+  words: string | null
+  asset_class: string | null
+  lat: number | null
+  lon: number | null
+  radius_km: number | null
+  needed_from: string | null
+  kind: string | null
+  result_count: number
+  /** `requested` or `purchased`; null until the officer says. */
+  outcome: string | null
+  outcome_at: string | null
+  estimated_cost_pence: number | null
+  created_at: string
+}
+
+/** Messages waiting to be sent (or sent), so a failed send is retried and nothing is lost. */
+export interface NotificationOutboxTable {
+  id: Generated<number>
+  recipient: string
+  subject: string
+  body: string
+  reference: string
+  created_at: string
+  next_attempt_at: string
+  attempts: number
+  sent_at: string | null
+  last_error: string | null
 }

@@ -63,6 +63,8 @@ export interface Asset {
   locationPrecision: string | null
   effectiveDate: string | null
   availableToShare: boolean
+  /** The body holding it while it is out on loan; null while its owner holds it. */
+  holderOrganisationId: string | null
   /** The £1,000 rule: worth £1,000 or more and not disposed of, so it must have a class and a CPV code. */
   mustBeCategorised: boolean
   /** Has both a class and a CPV code. */
@@ -140,6 +142,7 @@ export function toAsset(row: AssetRow, today = todayInUk()): Asset {
     locationPrecision: row.location_precision,
     effectiveDate: row.effective_date,
     availableToShare: row.available_to_share === 1,
+    holderOrganisationId: row.holder_organisation_id ?? null,
     mustBeCategorised: row.status !== 'disposed' && value !== null && value >= CATEGORISE_THRESHOLD_PENCE,
     categorised: row.asset_class !== null && row.cpv_code !== null,
     mapped: row.lat !== null && row.lon !== null,
@@ -150,7 +153,7 @@ export function toAsset(row: AssetRow, today = todayInUk()): Asset {
 }
 
 /** The stored columns that follow from checked values (everything but identity, parent and bookkeeping). */
-export type AssetColumns = Omit<AssetTable, 'id' | 'organisation_id' | 'parent_id' | 'version' | 'created_at' | 'updated_at'>
+export type AssetColumns = Omit<AssetTable, 'id' | 'organisation_id' | 'parent_id' | 'holder_organisation_id' | 'version' | 'created_at' | 'updated_at'>
 
 export function columnsOf(v: AssetValues): AssetColumns {
   const location = v.location

@@ -1,5 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../../db/connection.js'
+import { bookValue, type DepreciationMethod } from '../depreciation.js'
+import { todayInUk } from '../parse-values.js'
 import { CLASS_NUMBER, CONDITION_NUMBER, CPV_DIVISION_NUMBER, STATUS_NUMBER, numberOf, valueBand } from './vocabulary.js'
 
 /*
@@ -18,7 +20,14 @@ export interface IndexedOrganisation {
   id: string
   slug: string
   name: string
+  /** The body's type (`london-borough`, `nhs-trust`…): "similar bodies" are those of the same type. */
+  type: string
+  /** The ONS region, or null where the body has none recorded. */
+  region: string | null
 }
+
+/** {@link AssetIndex.endOfLife} where the asset has no acquisition date or useful life. */
+export const NO_END_OF_LIFE = 2_147_483_647
 
 /** On PostgreSQL a transaction can commit after another that stamped a later time. */
 const LATE_COMMIT_MARGIN_MS = 10 * 60_000
@@ -41,6 +50,17 @@ interface IndexRow {
   lat: number | null
   lon: number | null
   updated_at: string
+  cpv_code: string | null
+  utilisation_percent: number | null
+  holder_organisation_id: string | null
+  acquisition_date: string | null
+  acquisition_cost_pence: number | null
+  current_value_pence: number | null
+  valuation_date: string | null
+  depreciation_method: string | null
+  useful_life_years: number | null
+  depreciation_rate_percent: number | null
+  residual_value_pence: number | null
 }
 
 export class AssetIndex {
@@ -64,6 +84,20 @@ export class AssetIndex {
   mercY = new Float32Array(0)
   /** Milliseconds since 1970. */
   updated = new Float64Array(0)
+  /** The eight-digit CPV code as a number; -1 for none. */
+  cpvCode = new Int32Array(0)
+  /** Percent; NaN when not measured. */
+  utilisation = new Float32Array(0)
+  /** Pence, on {@link bookValueDay}; NaN when not valued. */
+  bookValue = new Float64Array(0)
+  /** What buying it again would cost: the acquisition cost, else the register value (pence; NaN when neither). */
+  replacementCost = new Float64Array(0)
+  /** The day its useful life ends (days since 1970), or {@link NO_END_OF_LIFE}. */
+  endOfLife = new Int32Array(0)
+  /** Index into {@link organisations} of the body holding it on loan; -1 while its owner holds it. */
+  holder = new Int16Array(0)
+  /** The day book values were worked out for (an ISO date). */
+  bookValueDay = todayInUk()
   /** The name lower-cased, for sorting and ranking. */
   readonly nameKey: string[] = []
 
@@ -104,6 +138,12 @@ export class AssetIndex {
     ).rows[0]!
     const assets = `${latest.a ?? ''}#${latest.n ?? 0}`
     const organisations = latest.o ?? ''
+    const today = todayInUk()
+    if (today !== this.bookValueDay && this.assetsVersion !== null) {
+      // Book values depreciate by the month; a new day means working them out again.
+      this.bookValueDay = today
+      this.assetsVersion = null
+    }
     if (organisations !== this.organisationsVersion) {
       await this.readOrganisations()
       this.organisationsVersion = organisations
@@ -118,7 +158,7 @@ export class AssetIndex {
   }
 
   private async readOrganisations(): Promise<void> {
-    const rows = await this.db.kysely.selectFrom('organisations').select(['id', 'slug', 'name']).execute()
+    const rows = await this.db.kysely.selectFrom('organisations').select(['id', 'slug', 'name', 'type', 'region']).execute()
     this.organisationBySlugMap.clear()
     for (const row of rows) {
       let at = this.organisationPosition.get(row.id)
@@ -126,7 +166,7 @@ export class AssetIndex {
         at = this.organisations.length
         this.organisationPosition.set(row.id, at)
       }
-      this.organisations[at] = { id: row.id, slug: row.slug, name: row.name }
+      this.organisations[at] = { id: row.id, slug: row.slug, name: row.name, type: row.type, region: row.region }
       this.organisationBySlugMap.set(row.slug, at)
     }
   }
@@ -134,7 +174,11 @@ export class AssetIndex {
   private selectRows() {
     return this.db.kysely
       .selectFrom('assets')
-      .select(['id', 'organisation_id', 'name', 'asset_class', 'cpv_division', 'status', 'condition_grade', 'available_to_share', 'value_pence', 'lat', 'lon', 'updated_at'])
+      .select([
+        'id', 'organisation_id', 'name', 'asset_class', 'cpv_division', 'status', 'condition_grade', 'available_to_share', 'value_pence', 'lat', 'lon', 'updated_at',
+        'cpv_code', 'utilisation_percent', 'holder_organisation_id', 'acquisition_date', 'acquisition_cost_pence', 'current_value_pence', 'valuation_date',
+        'depreciation_method', 'useful_life_years', 'depreciation_rate_percent', 'residual_value_pence',
+      ])
   }
 
   private async readAll(): Promise<void> {
@@ -198,6 +242,26 @@ export class AssetIndex {
       this.mercY[at] = mapped ? mercatorY(Number(row.lat)) : NaN
       this.updated[at] = Date.parse(row.updated_at)
       this.nameKey[at] = row.name.toLowerCase()
+      this.cpvCode[at] = row.cpv_code === null ? -1 : Number(row.cpv_code)
+      this.utilisation[at] = row.utilisation_percent === null ? NaN : Number(row.utilisation_percent)
+      this.holder[at] = row.holder_organisation_id === null ? -1 : (this.organisationPosition.get(row.holder_organisation_id) ?? -1)
+      const cost = row.acquisition_cost_pence === null ? NaN : Number(row.acquisition_cost_pence)
+      this.replacementCost[at] = Number.isNaN(cost) ? value : cost
+      const book = bookValue(
+        {
+          method: row.depreciation_method as DepreciationMethod | null,
+          acquisitionDate: row.acquisition_date,
+          acquisitionCostPence: row.acquisition_cost_pence === null ? null : Number(row.acquisition_cost_pence),
+          currentValuePence: row.current_value_pence === null ? null : Number(row.current_value_pence),
+          valuationDate: row.valuation_date,
+          usefulLifeYears: row.useful_life_years === null ? null : Number(row.useful_life_years),
+          ratePercent: row.depreciation_rate_percent === null ? null : Number(row.depreciation_rate_percent),
+          floorPence: row.residual_value_pence === null ? null : Number(row.residual_value_pence),
+        },
+        this.bookValueDay,
+      )
+      this.bookValue[at] = book ?? NaN
+      this.endOfLife[at] = endOfLifeDay(row.acquisition_date, row.useful_life_years === null ? null : Number(row.useful_life_years))
     }
   }
 
@@ -209,7 +273,7 @@ export class AssetIndex {
     }
     if (size <= this.capacity) return
     const capacity = Math.max(1024, this.capacity * 2, size)
-    const grow = <T extends Float64Array | Float32Array | Int16Array | Int8Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity)
       next.set(old)
       return next
@@ -228,8 +292,23 @@ export class AssetIndex {
     this.mercX = grow(this.mercX, (n) => new Float32Array(n))
     this.mercY = grow(this.mercY, (n) => new Float32Array(n))
     this.updated = grow(this.updated, (n) => new Float64Array(n))
+    this.cpvCode = grow(this.cpvCode, (n) => new Int32Array(n))
+    this.utilisation = grow(this.utilisation, (n) => new Float32Array(n))
+    this.bookValue = grow(this.bookValue, (n) => new Float64Array(n))
+    this.replacementCost = grow(this.replacementCost, (n) => new Float64Array(n))
+    this.endOfLife = grow(this.endOfLife, (n) => new Int32Array(n))
+    this.holder = grow(this.holder, (n) => new Int16Array(n))
     this.capacity = capacity
   }
+}
+
+/** The day (days since 1970) an asset acquired on `acquired` with the useful life given reaches the end of it. */
+export function endOfLifeDay(acquired: string | null, usefulLifeYears: number | null): number {
+  if (!acquired || usefulLifeYears === null) return NO_END_OF_LIFE
+  const [y, m, d] = acquired.split('-').map(Number) as [number, number, number]
+  const months = Math.round(usefulLifeYears * 12)
+  const end = Date.UTC(y, m - 1 + months, d)
+  return Number.isNaN(end) ? NO_END_OF_LIFE : Math.floor(end / 86_400_000)
 }
 
 export function mercatorX(lon: number): number {
