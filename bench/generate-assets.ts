@@ -19,6 +19,8 @@ interface Kind {
   /** Share with a location. */
   mapped: number
   holding?: string
+  /** Useful life in years (straight-line depreciation), spread between these; none for land. */
+  life?: [number, number]
 }
 
 const PLACES = ['Oakwood', 'Riverside', 'Hillside', 'Meadow', 'Greenfield', 'Ashgrove', 'Beechwood', 'Brookside', 'Castle', 'Elmfield', 'Fairview', 'Highfield', 'Kingsway', 'Larkhill', 'Millbrook', 'Northgate', 'Parkside', 'Queensway', 'Southfield', 'Westbury', 'Windmill', 'Woodlands', 'Abbey', 'Bridge', 'Church', 'Station', 'Victoria', 'Moorside', 'Heath', 'Orchard']
@@ -26,23 +28,23 @@ const STREETS = ['High Street', 'Station Road', 'Church Lane', 'Mill Road', 'Par
 const REG = 'ABCDEFGHJKLMNOPRSTUVWXY'
 
 const KINDS: Kind[] = [
-  { weight: 3, name: (_r, p) => `${p} Primary School`, assetClass: 'operational-land-buildings', cpv: '45214200', value: [1_000_000, 12_000_000], mapped: 1, holding: 'land-and-buildings' },
-  { weight: 2, name: (_r, p) => `${p} Library`, assetClass: 'operational-land-buildings', cpv: '70130000', value: [200_000, 3_000_000], mapped: 1, holding: 'buildings' },
-  { weight: 3, name: (_r, p) => `${p} Community Centre`, assetClass: 'community', cpv: '70130000', value: [50_000, 1_500_000], mapped: 1, holding: 'buildings' },
-  { weight: 1, name: (_r, p) => `${p} Highways Depot`, assetClass: 'operational-land-buildings', cpv: '70110000', value: [300_000, 4_000_000], mapped: 1, holding: 'land-and-buildings' },
+  { weight: 3, name: (_r, p) => `${p} Primary School`, assetClass: 'operational-land-buildings', cpv: '45214200', value: [1_000_000, 12_000_000], mapped: 1, holding: 'land-and-buildings', life: [50, 60] },
+  { weight: 2, name: (_r, p) => `${p} Library`, assetClass: 'operational-land-buildings', cpv: '70130000', value: [200_000, 3_000_000], mapped: 1, holding: 'buildings', life: [40, 50] },
+  { weight: 3, name: (_r, p) => `${p} Community Centre`, assetClass: 'community', cpv: '70130000', value: [50_000, 1_500_000], mapped: 1, holding: 'buildings', life: [30, 40] },
+  { weight: 1, name: (_r, p) => `${p} Highways Depot`, assetClass: 'operational-land-buildings', cpv: '70110000', value: [300_000, 4_000_000], mapped: 1, holding: 'land-and-buildings', life: [30, 40] },
   { weight: 3, name: (_r, p, s) => `${s} Car Park`, assetClass: 'investment-property', cpv: '70130000', value: [10_000, 800_000], mapped: 1, holding: 'land' },
   { weight: 4, name: (_r, p) => `${p} Park`, assetClass: 'community', cpv: '77310000', value: [1_000, 200_000], mapped: 1, holding: 'land' },
   { weight: 2, name: (_r, p) => `${p} Allotments`, assetClass: 'community', cpv: '70122000', value: [500, 50_000], mapped: 1, holding: 'land' },
-  { weight: 2, name: (_r, p, s) => `Public Toilets, ${s}`, assetClass: 'operational-land-buildings', cpv: '70130000', value: [5_000, 150_000], mapped: 1, holding: 'buildings' },
-  { weight: 20, name: (_r, _p, s, n) => `${(n % 180) + 1} ${s}`, assetClass: 'council-dwellings', cpv: '45215214', value: [60_000, 350_000], mapped: 1, holding: 'land-and-buildings' },
-  { weight: 2, name: (r) => `Refuse collection vehicle ${registration(r)}`, assetClass: 'vehicles-plant-equipment', cpv: '34144511', value: [90_000, 260_000], mapped: 0.8 },
-  { weight: 3, name: (r) => `Pool car ${registration(r)}`, assetClass: 'vehicles-plant-equipment', cpv: '34110000', value: [6_000, 28_000], mapped: 0.8 },
-  { weight: 25, name: (_r, _p, _s, n) => `Laptop LT-${String(n).padStart(7, '0')}`, assetClass: 'vehicles-plant-equipment', cpv: '30213100', value: [450, 2_200], mapped: 0.5 },
-  { weight: 10, name: (_r, p) => `Office furniture, ${p} House`, assetClass: 'vehicles-plant-equipment', cpv: '39130000', value: [200, 6_000], mapped: 0.7 },
-  { weight: 15, name: (_r, _p, s, n) => `Street lighting column ${n % 10_000}, ${s}`, assetClass: 'infrastructure', cpv: '34928510', value: [700, 3_500], mapped: 1 },
-  { weight: 3, name: (_r, _p, s) => `Footpath, ${s}`, assetClass: 'infrastructure', cpv: '45233161', value: [5_000, 120_000], mapped: 1, holding: 'land' },
-  { weight: 3, name: (_r, _p, s, n) => `Shop unit ${(n % 40) + 1}, ${s}`, assetClass: 'investment-property', cpv: '70130000', value: [40_000, 1_200_000], mapped: 1, holding: 'buildings' },
-  { weight: 6, name: (_r, _p, _s, n) => `Mobile phone MP-${n}`, assetClass: 'vehicles-plant-equipment', cpv: '32250000', value: [90, 900], mapped: 0.1 },
+  { weight: 2, name: (_r, p, s) => `Public Toilets, ${s}`, assetClass: 'operational-land-buildings', cpv: '70130000', value: [5_000, 150_000], mapped: 1, holding: 'buildings', life: [20, 30] },
+  { weight: 20, name: (_r, _p, s, n) => `${(n % 180) + 1} ${s}`, assetClass: 'council-dwellings', cpv: '45215214', value: [60_000, 350_000], mapped: 1, holding: 'land-and-buildings', life: [50, 60] },
+  { weight: 2, name: (r) => `Refuse collection vehicle ${registration(r)}`, assetClass: 'vehicles-plant-equipment', cpv: '34144511', value: [90_000, 260_000], mapped: 0.8, life: [7, 10] },
+  { weight: 3, name: (r) => `Pool car ${registration(r)}`, assetClass: 'vehicles-plant-equipment', cpv: '34110000', value: [6_000, 28_000], mapped: 0.8, life: [4, 7] },
+  { weight: 25, name: (_r, _p, _s, n) => `Laptop LT-${String(n).padStart(7, '0')}`, assetClass: 'vehicles-plant-equipment', cpv: '30213100', value: [450, 2_200], mapped: 0.5, life: [3, 5] },
+  { weight: 10, name: (_r, p) => `Office furniture, ${p} House`, assetClass: 'vehicles-plant-equipment', cpv: '39130000', value: [200, 6_000], mapped: 0.7, life: [8, 12] },
+  { weight: 15, name: (_r, _p, s, n) => `Street lighting column ${n % 10_000}, ${s}`, assetClass: 'infrastructure', cpv: '34928510', value: [700, 3_500], mapped: 1, life: [25, 30] },
+  { weight: 3, name: (_r, _p, s) => `Footpath, ${s}`, assetClass: 'infrastructure', cpv: '45233161', value: [5_000, 120_000], mapped: 1, holding: 'land', life: [20, 25] },
+  { weight: 3, name: (_r, _p, s, n) => `Shop unit ${(n % 40) + 1}, ${s}`, assetClass: 'investment-property', cpv: '70130000', value: [40_000, 1_200_000], mapped: 1, holding: 'buildings', life: [40, 50] },
+  { weight: 6, name: (_r, _p, _s, n) => `Mobile phone MP-${n}`, assetClass: 'vehicles-plant-equipment', cpv: '32250000', value: [90, 900], mapped: 0.1, life: [2, 3] },
 ]
 const TOTAL_WEIGHT = KINDS.reduce((n, k) => n + k.weight, 0)
 const STATUSES: [string | null, number][] = [['in-use', 0.85], ['underused', 0.05], ['vacant', 0.04], ['surplus', 0.02], ['disposed', 0.02], [null, 0.02]]
@@ -116,7 +118,7 @@ export function generatedAsset(r: Random, body: Body, i: number, now: string): O
   const area = body.slug.slice(0, 2).toUpperCase().replace(/[^A-Z]/g, 'X')
   const postcode = `${area}${1 + r.int(20)} ${r.int(10)}${REG[r.int(REG.length)]}${REG[r.int(REG.length)]}`
   const cpv = categorised ? kind.cpv : null
-  return {
+  const row: Omit<NewAssetRow, 'organisation_id'> = {
     asset_code: `${body.slug.slice(0, 4).toUpperCase()}-${String(i).padStart(7, '0')}`,
     uprn: kind.holding && r.next() < 0.7 ? String(10_000_000_000 + r.int(90_000_000_000)) : null,
     parent_id: null,
@@ -165,6 +167,16 @@ export function generatedAsset(r: Random, body: Body, i: number, now: string): O
     created_at: now,
     updated_at: now,
   }
+  // Drawn last, so the register's other values are those of earlier runs.
+  if (kind.life && row.acquisition_cost_pence !== null) {
+    row.depreciation_method = 'straight-line'
+    row.useful_life_years = kind.life[0] + r.int(kind.life[1] - kind.life[0] + 1)
+  }
+  if (kind.holding && status !== 'disposed' && r.next() < 0.5) {
+    row.utilisation_percent = Math.round(100 * Math.min(1, Math.max(0.05, 0.75 + r.gaussian() * 0.25)))
+    row.utilisation_measured_on = '2025-03-31'
+  }
+  return row
 }
 
 /** The rows of a register of `count` assets, a body at a time. */

@@ -73,7 +73,7 @@ export function cityViews(): string[] {
 }
 
 /** A register in the Transparency Code layout, as a council would publish it. */
-async function writeRegisterCsv(file: string, bodies: Awaited<ReturnType<typeof benchBodies>>, rows: number): Promise<void> {
+export async function writeRegisterCsv(file: string, bodies: Awaited<ReturnType<typeof benchBodies>>, rows: number): Promise<void> {
   const out = createWriteStream(file)
   const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))
   out.write(`${TRANSPARENCY_CODE_COLUMNS.join(',')}\r\n`)

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
-import type { Engine } from '../../db/connection.js'
+import type { Db } from '../../db/connection.js'
 import { nowIso } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
-import { recordAudits, type AuditEntry } from '../../platform/audit.js'
+import type { AuditEntry } from '../../platform/audit.js'
 import type { CsvRecord } from '../../platform/csv-records.js'
 import type { ImportProblem } from '../datasets/import-report.js'
 import type { Organisation } from '../organisations/service.js'
@@ -14,7 +14,8 @@ import { readRow, type RowInput } from './import-row.js'
 import { columnsOf, inputOf, LOCATION_FIELDS, sameColumns, type AssetColumns, type AssetRow, type NewAssetRow } from './model.js'
 import { textOf } from './parse-values.js'
 import { AssetRepository } from './repository.js'
-import { indexAssets, type SearchableAsset } from './search/full-text.js'
+import type { SearchableAsset } from './search/full-text.js'
+import { ImportWriter } from './import-writer.js'
 import { validateAsset, type AssetField, type AssetInput } from './validation.js'
 import { CATEGORISE_THRESHOLD_PENCE, termKey } from './vocabularies.js'
 
@@ -42,6 +43,7 @@ export class ImportRun {
   private readonly seen = new Map<string, number>()
   private readonly uncategorised = { count: 0, firstLine: 0 }
   private readonly repo: AssetRepository
+  private readonly writer: ImportWriter
 
   constructor(
     private readonly trx: Kysely<Database>,
@@ -49,9 +51,10 @@ export class ImportRun {
     private readonly organisation: Organisation,
     private readonly report: AssetImportReport,
     private readonly format: ImportFormat | undefined,
-    private readonly engine: Engine,
+    db: Db,
   ) {
     this.repo = new AssetRepository(trx)
+    this.writer = new ImportWriter(trx, db, actor)
   }
 
   /** Whether the file had a header row, usable or not. */
@@ -190,7 +193,7 @@ export class ImportRun {
   private async write(inserts: Map<string, PendingInsert>, updates: PendingUpdate[], now: string): Promise<void> {
     const audits: AuditEntry[] = []
     const pending = [...inserts.values()]
-    const ids = await this.repo.insertMany(pending.map((p) => p.row))
+    const ids = await this.writer.insertAssets(pending.map((p) => p.row))
     for (const { row, newParentCode } of pending) {
       const id = ids.get(row.asset_code)!
       if (newParentCode) {
@@ -212,8 +215,8 @@ export class ImportRun {
       indexed.push({ ...update.stored, ...changes })
       this.report.updated += 1
     }
-    await indexAssets(this.trx, this.engine, indexed)
-    await recordAudits(this.trx, this.actor, audits)
+    await this.writer.index(indexed)
+    await this.writer.audit(audits)
   }
 
   /** Whether making `parentId` the parent of asset `id` would make the asset part of itself. */

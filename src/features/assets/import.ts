@@ -70,7 +70,7 @@ export class AssetImport {
 
     const trx = await this.db.kysely.startTransaction().execute()
     try {
-      const run = new ImportRun(trx, actor, organisation, report, options.format, this.db.engine)
+      const run = new ImportRun(trx, actor, organisation, report, options.format, this.db)
       const result = await readCsvRecords(text.chunks, BATCH_ROWS, async (records, bytesRead) => {
         const goOn = await run.apply(records)
         options.onProgress?.(Math.min(bytesRead, source.size), source.size)
