@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { BulkInsert } from '../db/bulk-insert.js'
 import type { Database } from '../db/schema.js'
 import { actorLabel, type Actor } from './actor.js'
 import { nowIso } from '../db/dialect.js'
@@ -36,12 +37,18 @@ export async function recordAudit(db: Kysely<Database>, actor: Actor, entry: Aud
   await db.insertInto('audit_log').values(auditRow(actor, entry)).execute()
 }
 
-/** Appends many events in few statements (bulk imports); like `recordAudit`, inside the change's transaction. */
-export async function recordAudits(db: Kysely<Database>, actor: Actor, entries: AuditEntry[]): Promise<void> {
+/**
+ * Appends many events in few statements (bulk imports); like `recordAudit`, inside the change's
+ * transaction. With the import's {@link BulkInsert}, in the quickest way the engine has.
+ */
+export async function recordAudits(db: Kysely<Database>, actor: Actor, entries: AuditEntry[], bulk?: BulkInsert): Promise<void> {
   const occurredAt = nowIso()
-  for (let i = 0; i < entries.length; i += 200) {
-    await db.insertInto('audit_log').values(entries.slice(i, i + 200).map((entry) => auditRow(actor, entry, occurredAt))).execute()
+  const rows = entries.map((entry) => auditRow(actor, entry, occurredAt))
+  if (bulk) {
+    await bulk.rows('audit_log', rows, { arrays: false })
+    return
   }
+  for (let i = 0; i < rows.length; i += 200) await db.insertInto('audit_log').values(rows.slice(i, i + 200)).execute()
 }
 
 /** The `audit_log` row of an event (for writers that insert it themselves, like bulk imports). */

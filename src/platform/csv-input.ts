@@ -179,16 +179,18 @@ export class LineCounter {
 
   /** Counts the breaks in `chunk[from, stop)` and moves past them. */
   private count(chunk: Buffer, from: number, stop: number): void {
-    // Line feeds are found natively; carriage returns are rare (old Mac files, or CRLF).
+    // Line breaks are found natively, searching only up to `stop`: a search of the whole chunk
+    // for a \r an LF-only file never has would read the rest of the file for every record.
+    const upToStop = chunk.subarray(0, stop)
     for (let at = from; ; ) {
-      const lf = chunk.indexOf(0x0a, at)
-      if (lf === -1 || lf >= stop) break
+      const lf = upToStop.indexOf(0x0a, at)
+      if (lf === -1) break
       this.line += 1
       at = lf + 1
     }
     for (let at = from; ; ) {
-      const cr = chunk.indexOf(0x0d, at)
-      if (cr === -1 || cr >= stop) break
+      const cr = upToStop.indexOf(0x0d, at)
+      if (cr === -1) break
       const next = cr + 1 < chunk.length ? chunk[cr + 1] : this.chunks[1]?.[0]
       // A lone \r ends a line; \r\n was counted at its \n.
       if (next === undefined) this.pendingCr = true

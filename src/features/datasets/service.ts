@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import { BulkInsert } from '../../db/bulk-insert.js'
 import { isUniqueViolation, nowIso } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import { actorLabel, type Actor } from '../../platform/actor.js'
@@ -369,21 +370,19 @@ export class DatasetService {
       if (planned) releases.push({ id: newId(), dataset_id: id, planned_date: planned.date, precision: planned.precision, first_planned_date: planned.date, first_precision: planned.precision, state: 'provisional', change_note: null, released_at: null, created_at: now, updated_at: now })
     }
     const label = actorLabel(actor)
+    const bulk = new BulkInsert(this.db, trx)
     try {
-      for (let i = 0; i < datasets.length; i += BATCH) await trx.insertInto('datasets').values(datasets.slice(i, i + BATCH)).execute()
+      await bulk.rows('datasets', datasets)
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('A dataset with that identifier or reference already exists')
       throw error
     }
-    for (let i = 0; i < distributions.length; i += BATCH) await trx.insertInto('distributions').values(distributions.slice(i, i + BATCH)).execute()
-    for (let i = 0; i < releases.length; i += BATCH) {
-      const slice = releases.slice(i, i + BATCH)
-      await trx.insertInto('releases').values(slice).execute()
-      await trx
-        .insertInto('release_changes')
-        .values(slice.map((r) => ({ release_id: r.id, changed_at: now, actor_label: label, from_date: null, from_precision: null, to_date: r.planned_date, to_precision: r.precision, from_state: null, to_state: r.state, note: null })))
-        .execute()
-    }
+    await bulk.rows('distributions', distributions)
+    await bulk.rows('releases', releases)
+    await bulk.rows(
+      'release_changes',
+      releases.map((r) => ({ release_id: r.id, changed_at: now, actor_label: label, from_date: null, from_precision: null, to_date: r.planned_date, to_precision: r.precision, from_state: null, to_state: r.state, note: null })),
+    )
     const publisher = `${organisation.name} ${organisation.shortName}`
     await indexNewDatasets(
       trx,
@@ -392,10 +391,15 @@ export class DatasetService {
     )
     // What was inserted is what is stored: no trigger or default changes these rows.
     const stored = datasets
-    await recordAudits(trx, actor, [
-      ...stored.map((row) => ({ organisationId: organisation.id, action: 'dataset.create', entityType: 'dataset', entityId: row.id, after: row })),
-      ...releases.map((row) => ({ organisationId: organisation.id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })),
-    ])
+    await recordAudits(
+      trx,
+      actor,
+      [
+        ...stored.map((row) => ({ organisationId: organisation.id, action: 'dataset.create', entityType: 'dataset', entityId: row.id, after: row })),
+        ...releases.map((row) => ({ organisationId: organisation.id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })),
+      ],
+      bulk,
+    )
     return stored
   }
 
