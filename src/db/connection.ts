@@ -50,15 +50,35 @@ export function connect(options: ConnectOptions): Db {
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
-  // The default 2 MB page cache makes bulk writes into a large catalogue's indexes read the
-  // same pages from disk again and again; 64 MB holds the hot part of every index.
-  database.pragma('cache_size = -65536')
+  database.pragma(`cache_size = -${CACHE_KB}`)
   database.pragma('temp_store = MEMORY')
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), ...(options.log ? { log: options.log } : {}) })
   return { kysely, engine: 'sqlite', sqliteFile: file, sqlite: database, close: () => kysely.destroy() }
 }
 
 /** True when the database answers a trivial query. */
+/** SQLite's page cache while serving: pages read for a search or a catalogue stay in the operating system's cache too. */
+const CACHE_KB = 16 * 1024
+/**
+ * While importing: the default 2 MB (or even 16 MB) made bulk writes into a large catalogue read
+ * the same index pages again and again (new rows land all over indexes keyed by random ids).
+ */
+const IMPORT_CACHE_KB = 64 * 1024
+
+/**
+ * Runs an import with SQLite's larger page cache, and gives the memory back after: a server
+ * holds the small cache except while someone imports.
+ */
+export async function withImportCache<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  if (db.engine !== 'sqlite' || !db.sqlite) return work()
+  db.sqlite.pragma(`cache_size = -${IMPORT_CACHE_KB}`)
+  try {
+    return await work()
+  } finally {
+    db.sqlite.pragma(`cache_size = -${CACHE_KB}`)
+  }
+}
+
 export async function ping(db: Db): Promise<boolean> {
   try {
     await sql`select 1`.execute(db.kysely)

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/connection.js'
+import { withImportCache, type Db } from '../../db/connection.js'
 import type { Actor } from '../../platform/actor.js'
 import { requireEditFor } from '../../platform/authorisation.js'
 import { bufferSource, openCsvText, type CsvSource } from '../../platform/csv-input.js'
@@ -68,34 +68,37 @@ export class AssetImport {
     }
     report.encoding = text.encoding
 
-    const trx = await this.db.kysely.startTransaction().execute()
-    try {
-      const run = new ImportRun(trx, actor, organisation, report, options.format, this.db)
-      const result = await readCsvRecords(text.chunks, BATCH_ROWS, async (records, bytesRead) => {
-        const goOn = await run.apply(records)
-        options.onProgress?.(Math.min(bytesRead, source.size), source.size)
-        return goOn
-      })
-      if (result.failure) {
-        report.rejected.push({ line: result.failure.line, column: '', reason: result.failure.reason })
-        report.fileRejected = true
-      } else if (!run.started) {
-        report.rejected.push({ line: 1, column: '', reason: 'The file is empty: it needs a header row and a row for each asset' })
-        report.fileRejected = true
+    // SQLite's larger page cache while the import writes (see withImportCache).
+    return withImportCache(this.db, async () => {
+      const trx = await this.db.kysely.startTransaction().execute()
+      try {
+        const run = new ImportRun(trx, actor, organisation, report, options.format, this.db)
+        const result = await readCsvRecords(text.chunks, BATCH_ROWS, async (records, bytesRead) => {
+          const goOn = await run.apply(records)
+          options.onProgress?.(Math.min(bytesRead, source.size), source.size)
+          return goOn
+        })
+        if (result.failure) {
+          report.rejected.push({ line: result.failure.line, column: '', reason: result.failure.reason })
+          report.fileRejected = true
+        } else if (!run.started) {
+          report.rejected.push({ line: 1, column: '', reason: 'The file is empty: it needs a header row and a row for each asset' })
+          report.fileRejected = true
+        }
+        run.finish()
+        report.rejected.sort((a, b) => a.line - b.line)
+        report.warnings.sort((a, b) => a.line - b.line)
+        report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
+        const keep = !report.dryRun && !report.fileRejected && (report.rejected.length === 0 || report.allowPartial)
+        if (keep) await trx.commit().execute()
+        else await trx.rollback().execute()
+        report.saved = keep
+        options.onProgress?.(source.size, source.size)
+        return report
+      } catch (error) {
+        await trx.rollback().execute().catch(() => {})
+        throw error
       }
-      run.finish()
-      report.rejected.sort((a, b) => a.line - b.line)
-      report.warnings.sort((a, b) => a.line - b.line)
-      report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
-      const keep = !report.dryRun && !report.fileRejected && (report.rejected.length === 0 || report.allowPartial)
-      if (keep) await trx.commit().execute()
-      else await trx.rollback().execute()
-      report.saved = keep
-      options.onProgress?.(source.size, source.size)
-      return report
-    } catch (error) {
-      await trx.rollback().execute().catch(() => {})
-      throw error
-    }
+    })
   }
 }

@@ -47,27 +47,34 @@ interface IndexRow {
   search_rowid: number | null
 }
 
+/*
+ * Numbers live in typed arrays and repeated values (next release dates, lists of formats) are
+ * held once: at 200,000 declarations the index was most of a server's memory.
+ */
 export class DatasetFacetIndex {
   readonly ids: string[] = []
   readonly position = new Map<string, number>()
-  /** Position by full-text index row (SQLite's FTS5 rowid; unused on PostgreSQL). */
-  readonly positionBySearchRowid = new Map<number, number>()
-  /** Index into {@link organisations}. */
-  readonly organisation: number[] = []
+  /** Index into {@link organisations}; -1 for none. */
+  organisation = new Int16Array(0)
   /** Bits of {@link THEME_BIT}. */
-  readonly themes: number[] = []
-  readonly status: number[] = []
-  readonly access: number[] = []
+  themes = new Int16Array(0)
+  status = new Int8Array(0)
+  access = new Int8Array(0)
   /** -1 for a licence outside the list. */
-  readonly licence: number[] = []
-  /** Indexes into {@link formatNames}. */
+  licence = new Int8Array(0)
+  /** Indexes into {@link formatNames}; datasets with the same formats share one list. */
   readonly formats: (readonly number[])[] = []
   /** ISO date, or null when no release is planned. */
   readonly nextRelease: (string | null)[] = []
   /** Milliseconds since 1970, for sorting. */
-  readonly updated: number[] = []
+  updated = new Float64Array(0)
   /** The title lower-cased, for sorting. */
   readonly titleKey: string[] = []
+  /** Position by full-text index row (SQLite's FTS5 rowid; unused on PostgreSQL); -1 where none. */
+  private positionByRowid = new Int32Array(0)
+  private capacity = 0
+  private readonly dates = new Map<string, string>()
+  private readonly formatLists = new Map<string, readonly number[]>()
 
   readonly organisations: IndexedOrganisation[] = []
   private readonly organisationPosition = new Map<string, number>()
@@ -87,6 +94,12 @@ export class DatasetFacetIndex {
 
   organisationBySlug(slug: string): number | undefined {
     return this.organisationBySlugMap.get(slug)
+  }
+
+  /** The position of the dataset in a row of SQLite's full-text index. */
+  positionOfSearchRowid(rowid: number): number | undefined {
+    const at = rowid >= 0 && rowid < this.positionByRowid.length ? this.positionByRowid[rowid]! : -1
+    return at >= 0 ? at : undefined
   }
 
   /**
@@ -177,10 +190,11 @@ export class DatasetFacetIndex {
       let at = this.position.get(row.id)
       if (at === undefined) {
         at = this.ids.length
+        this.ensureCapacity(at + 1)
         this.ids.push(row.id)
         this.position.set(row.id, at)
       }
-      if (row.search_rowid !== null) this.positionBySearchRowid.set(Number(row.search_rowid), at)
+      if (row.search_rowid !== null) this.rememberRowid(Number(row.search_rowid), at)
       this.organisation[at] = this.organisationPosition.get(row.organisation_id) ?? -1
       let bits = 0
       for (const code of JSON.parse(row.themes) as string[]) bits |= THEME_BIT.get(code) ?? 0
@@ -188,11 +202,52 @@ export class DatasetFacetIndex {
       this.status[at] = STATUS_CODE.get(row.status) ?? -1
       this.access[at] = ACCESS_CODE.get(row.access_level) ?? -1
       this.licence[at] = LICENCE_CODE.get(row.licence) ?? -1
-      this.formats[at] = formatsOf.get(row.id) ?? NO_FORMATS
-      this.nextRelease[at] = row.next_release_date
+      this.formats[at] = this.formatList(formatsOf.get(row.id))
+      this.nextRelease[at] = this.date(row.next_release_date)
       this.updated[at] = Date.parse(row.updated_at)
       this.titleKey[at] = row.title.toLowerCase()
     }
+  }
+
+  private ensureCapacity(size: number): void {
+    if (size <= this.capacity) return
+    const capacity = Math.max(1024, this.capacity * 2, size)
+    const grow = <T extends Float64Array | Int16Array | Int8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity)
+      next.set(old)
+      return next
+    }
+    this.organisation = grow(this.organisation, (n) => new Int16Array(n))
+    this.themes = grow(this.themes, (n) => new Int16Array(n))
+    this.status = grow(this.status, (n) => new Int8Array(n))
+    this.access = grow(this.access, (n) => new Int8Array(n))
+    this.licence = grow(this.licence, (n) => new Int8Array(n))
+    this.updated = grow(this.updated, (n) => new Float64Array(n))
+    this.capacity = capacity
+  }
+
+  private rememberRowid(rowid: number, at: number): void {
+    if (rowid >= this.positionByRowid.length) {
+      const next = new Int32Array(Math.max(1024, rowid + 1, this.positionByRowid.length * 2)).fill(-1)
+      next.set(this.positionByRowid)
+      this.positionByRowid = next
+    }
+    this.positionByRowid[rowid] = at
+  }
+
+  private date(iso: string | null): string | null {
+    if (iso === null) return null
+    let held = this.dates.get(iso)
+    if (held === undefined) this.dates.set(iso, (held = iso))
+    return held
+  }
+
+  private formatList(codes: number[] | undefined): readonly number[] {
+    if (!codes) return NO_FORMATS
+    const key = codes.sort((a, b) => a - b).join(',')
+    let held = this.formatLists.get(key)
+    if (held === undefined) this.formatLists.set(key, (held = Object.freeze(codes)))
+    return held
   }
 
   private formatCode(format: string): number {

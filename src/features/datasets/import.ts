@@ -1,5 +1,5 @@
 import type { ControlledTransaction } from 'kysely'
-import type { Db } from '../../db/connection.js'
+import { withImportCache, type Db } from '../../db/connection.js'
 import { isUniqueViolation } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
@@ -72,23 +72,26 @@ export class DatasetImport {
     }
     report.encoding = decoded.encoding
 
-    const trx = await this.db.kysely.startTransaction().execute()
-    try {
-      const run = new ImportRun(trx, actor, organisation, this.datasets, report)
-      await run.load()
-      await readRows(decoded.text, report, options.onProgress, (rows) => run.applyAll(rows))
-      // Rows declared in bulk are reported after the batch; the report reads in file order.
-      report.rejected.sort((a, b) => a.line - b.line)
-      report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
-      const keep = !report.dryRun && !report.fileRejected && (report.rejected.length === 0 || report.allowPartial)
-      if (keep) await trx.commit().execute()
-      else await trx.rollback().execute()
-      report.saved = keep
-      return report
-    } catch (error) {
-      await trx.rollback().execute().catch(() => {})
-      throw error
-    }
+    // SQLite's larger page cache while the import writes (see withImportCache).
+    return withImportCache(this.db, async () => {
+      const trx = await this.db.kysely.startTransaction().execute()
+      try {
+        const run = new ImportRun(trx, actor, organisation, this.datasets, report)
+        await run.load()
+        await readRows(decoded.text, report, options.onProgress, (rows) => run.applyAll(rows))
+        // Rows declared in bulk are reported after the batch; the report reads in file order.
+        report.rejected.sort((a, b) => a.line - b.line)
+        report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
+        const keep = !report.dryRun && !report.fileRejected && (report.rejected.length === 0 || report.allowPartial)
+        if (keep) await trx.commit().execute()
+        else await trx.rollback().execute()
+        report.saved = keep
+        return report
+      } catch (error) {
+        await trx.rollback().execute().catch(() => {})
+        throw error
+      }
+    })
   }
 }
 

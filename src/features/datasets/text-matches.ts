@@ -77,7 +77,7 @@ export class TextMatcher {
           from datasets_fts where datasets_fts match ${phrase.fts5}`.execute(this.db.kysely)
       ).rows
       for (const row of rows) {
-        const at = this.index.positionBySearchRowid.get(Number(row.rowid))
+        const at = this.index.positionOfSearchRowid(Number(row.rowid))
         if (at === undefined || at >= slots.length) continue
         slots[at] = Number(row.score)
         found++
