@@ -33,6 +33,7 @@ import ckanRoutes from './features/ckan/routes.js'
 import feedsRoutes from './features/feeds/routes.js'
 import harvestRoutes from './features/harvest/routes.js'
 import assetRoutes from './features/assets/routes.js'
+import purchaseCheckRoutes from './features/assets/check/routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -98,5 +99,6 @@ export async function buildApp({ config, db, services = createServices(config, d
   await app.register(feedsRoutes)
   await app.register(harvestRoutes)
   await app.register(assetRoutes)
+  await app.register(purchaseCheckRoutes)
   return app
 }

@@ -3,6 +3,7 @@ import type { Db } from './db/connection.js'
 import { AccountService } from './features/accounts/service.js'
 import { AssetImport } from './features/assets/import.js'
 import { AssetService } from './features/assets/service.js'
+import { PurchaseCheckService } from './features/assets/check/service.js'
 import { AuditService } from './features/audit/service.js'
 import { AuditRoundService } from './features/datasets/audit-rounds.js'
 import { DatasetCatalogue } from './features/datasets/catalogue.js'
@@ -29,6 +30,7 @@ export interface Services {
   auditRounds: AuditRoundService
   assets: AssetService
   assetImport: AssetImport
+  purchaseChecks: PurchaseCheckService
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -44,5 +46,6 @@ export function createServices(config: Config, db: Db): Services {
   const auditRounds = new AuditRoundService(db, organisations)
   const assets = new AssetService(db, organisations)
   const assetImport = new AssetImport(db, organisations)
-  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds, assets, assetImport }
+  const purchaseChecks = new PurchaseCheckService(db, organisations)
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds, assets, assetImport, purchaseChecks }
 }

@@ -1,0 +1,257 @@
+import { sql } from 'kysely'
+import type { Db } from '../../../db/connection.js'
+import type { PageRequest } from '../../../platform/pagination.js'
+import { best } from '../../../platform/top-k.js'
+import { openOffersFor, offerVisibleTo, type OpenOffer } from '../../sharing/open-offers.js'
+import { toAsset, type Asset, type AssetRow } from '../model.js'
+import { todayInUk } from '../parse-values.js'
+import type { AssetIndex } from '../search/asset-index.js'
+import { assetSearchFor } from '../search/search.js'
+import { CLASS_NUMBER, STATUS_NUMBER } from '../search/vocabulary.js'
+import { boundingBox, fitName, fitOf, fitRanges, FIT_SAME, haversineKm, type FitName } from './fit.js'
+import type { Need } from './need.js'
+
+/*
+ * "Check before you buy": which assets of any body could meet a need instead of a purchase.
+ * One loop over the in-memory index's columns (status, available, CPV code, place), ruling
+ * assets out by the cheapest test first (a bounding box before any trigonometry, CPV fit by
+ * numeric ranges), then a top-k of the candidates by fit and distance; only the page's rows are
+ * read from the database.
+ */
+
+/** Statuses that make an asset a candidate without an offer: capital standing idle. */
+const IDLE_STATUSES = ['underused', 'vacant', 'surplus'] as const
+const MAX_PARTIAL_SORT = 1000
+
+export interface AvailableOffer {
+  id: string
+  kind: OpenOffer['kind']
+  pricePence: number | null
+  availableFrom: string
+  availableUntil: string | null
+}
+
+export interface AvailableAsset {
+  asset: Asset
+  owner: { id: string; slug: string; name: string }
+  /** Kilometres from the need's place, to 0.1 km; null when the search is not around a place. */
+  distanceKm: number | null
+  fit: FitName
+  /** The open offer it fits; null when there is none and the owner is to be asked. */
+  offer: AvailableOffer | null
+}
+
+export interface AvailabilityPage {
+  items: AvailableAsset[]
+  total: number
+  page: number
+  pageSize: number
+}
+
+interface OfferPositions {
+  size: number
+  /** 1 where the asset at that position has an open offer. */
+  offered: Uint8Array
+  byPosition: Map<number, OpenOffer>
+}
+
+/** Finds assets fitting a need. One per process and database ({@link availabilityFor}). */
+export class AvailabilitySearch {
+  readonly index: AssetIndex
+  private positions = new Int32Array(0)
+  private fits = new Uint8Array(0)
+  private distances = new Float64Array(0)
+  private idle?: { version: string; positions: Int32Array }
+  private readonly offerPositions = new WeakMap<ReadonlyMap<number, OpenOffer>, OfferPositions>()
+
+  constructor(private readonly db: Db) {
+    this.index = assetSearchFor(db).index
+  }
+
+  /**
+   * A page of the assets that fit, best first. `viewer` is the searching body's id (null for
+   * someone searching for no body): offers still in their owner-only window show only to the
+   * owner's own members.
+   */
+  async search(need: Need, viewer: string | null, page: PageRequest, today = todayInUk()): Promise<AvailabilityPage> {
+    const [version, offers] = await Promise.all([this.index.catchUp(), openOffersFor(this.db).current()])
+    const { count, top } = this.rank(need, viewer, offers, page, today, version)
+    const items = await this.rowsAt(top, offers, need.cpvCodes.length === 0)
+    return { items, total: count, page: page.page, pageSize: page.pageSize }
+  }
+
+  /**
+   * The ranking alone, in memory (the benchmark's subject): how many fit and the page's
+   * positions with their fit and distance. `version` (the index's, from `catchUp`) lets the
+   * list of idle assets be kept between searches.
+   */
+  rank(need: Need, viewer: string | null, offers: ReadonlyMap<number, OpenOffer>, page: PageRequest, today: string, version?: string): { count: number; top: { position: number; fit: number; distance: number }[] } {
+    const ix = this.index
+    this.ensureCapacity(ix.size)
+    const { positions, fits, distances } = this
+    const { cpvCode, assetClass, lat, lon, holder } = ix
+    const { offered, byPosition } = this.offersByPosition(offers)
+    const idle = this.idlePositions(version)
+
+    const disposed = STATUS_NUMBER.get('disposed')!
+    const ranges = need.cpvCodes.map(fitRanges)
+    const byCode = ranges.length > 0
+    const wantedClass = need.assetClass === null ? -1 : CLASS_NUMBER.get(need.assetClass)!
+    const around = need.lat !== null && need.lon !== null
+    const centreLat = need.lat ?? 0
+    const centreLon = need.lon ?? 0
+    const radius = need.radiusKm
+    const box = around ? boundingBox(centreLat, centreLon, radius) : { minLat: -Infinity, maxLat: Infinity, minLon: -Infinity, maxLon: Infinity }
+    const viewers = viewer ? [viewer] : []
+
+    let n = 0
+    /** Keeps the asset at position `i` if it fits; the cheapest tests first. */
+    const consider = (i: number, offer: OpenOffer | undefined): void => {
+      let fit = FIT_SAME
+      if (byCode) {
+        fit = fitOf(cpvCode[i]!, ranges)
+        if (fit === 0) return
+      }
+      if (wantedClass >= 0 && assetClass[i] !== wantedClass) return
+      let distance = NaN
+      if (around) {
+        const la = lat[i]!
+        const lo = lon[i]!
+        // Unmapped assets (NaN) fail these comparisons too.
+        if (!(la >= box.minLat && la <= box.maxLat && lo >= box.minLon && lo <= box.maxLon)) return
+        distance = haversineKm(centreLat, centreLon, la, lo)
+        if (distance > radius) return
+      }
+      if (offer) {
+        if (!offerFits(offer, need, viewers, today)) return
+      } else if (holder[i]! >= 0) {
+        // Out on loan to another body, and not offered for when it comes back.
+        return
+      }
+      positions[n] = i
+      fits[n] = fit
+      distances[n] = distance
+      n++
+    }
+    // Idle or marked available, and not offered: the owner is to be asked.
+    for (let k = 0; k < idle.length; k++) {
+      const i = idle[k]!
+      if (offered[i] !== 1) consider(i, undefined)
+    }
+    // Offered, whatever its status (an asset in use can be offered for when it is free).
+    for (const [i, offer] of byPosition) if (ix.status[i] !== disposed) consider(i, offer)
+
+    const ids = ix.ids
+    const compare = (a: number, b: number) => fits[b]! - fits[a]! || distances[a]! - distances[b]! || ids[positions[a]!]! - ids[positions[b]!]!
+    const offset = (page.page - 1) * page.pageSize
+    const wanted = Math.min(n, offset + page.pageSize)
+    const order = wanted > MAX_PARTIAL_SORT ? Int32Array.from({ length: n }, (_, k) => k).sort(compare) : best(n, wanted, compare)
+    const top: { position: number; fit: number; distance: number }[] = []
+    for (let k = offset; k < wanted; k++) {
+      const c = order[k]!
+      top.push({ position: positions[c]!, fit: fits[c]!, distance: distances[c]! })
+    }
+    return { count: n, top }
+  }
+
+  private async rowsAt(top: { position: number; fit: number; distance: number }[], offers: ReadonlyMap<number, OpenOffer>, byClassOnly: boolean): Promise<AvailableAsset[]> {
+    if (top.length === 0) return []
+    const ids = top.map((t) => this.index.ids[t.position]!)
+    const rows = (
+      await sql<AssetRow & { owner_slug: string; owner_name: string }>`
+        select a.*, o.slug as owner_slug, o.name as owner_name
+        from assets a join organisations o on o.id = a.organisation_id
+        where a.id in (${sql.join(ids)})`.execute(this.db.kysely)
+    ).rows
+    const byId = new Map(rows.map((r) => [Number(r.id), r]))
+    const today = todayInUk()
+    const items: AvailableAsset[] = []
+    top.forEach((t, k) => {
+      const row = byId.get(ids[k]!)
+      if (!row) return
+      const { owner_slug, owner_name, ...assetRow } = row
+      const offer = offers.get(ids[k]!)
+      items.push({
+        asset: toAsset(assetRow, today),
+        owner: { id: row.organisation_id, slug: owner_slug, name: owner_name },
+        distanceKm: Number.isNaN(t.distance) ? null : Math.round(t.distance * 10) / 10,
+        fit: fitName(t.fit, byClassOnly),
+        offer: offer ? { id: offer.id, kind: offer.kind, pricePence: offer.pricePence, availableFrom: offer.availableFrom, availableUntil: offer.availableUntil } : null,
+      })
+    })
+    return items
+  }
+
+  /**
+   * The positions of assets standing idle (underused, vacant, surplus) or marked available, not
+   * disposed of: about one asset in eight, so most searches look at no others. Kept until the
+   * index changes.
+   */
+  private idlePositions(version: string | undefined): Int32Array {
+    if (version !== undefined && this.idle?.version === version) return this.idle.positions
+    const { size, status, available } = this.index
+    const idle = new Uint8Array(64)
+    for (const s of IDLE_STATUSES) idle[STATUS_NUMBER.get(s)!] = 1
+    const disposed = STATUS_NUMBER.get('disposed')!
+    const found = new Int32Array(size)
+    let n = 0
+    for (let i = 0; i < size; i++) {
+      const st = status[i]!
+      if ((idle[st] === 1 || available[i] === 1) && st !== disposed) found[n++] = i
+    }
+    const positions = found.slice(0, n)
+    if (version !== undefined) this.idle = { version, positions }
+    return positions
+  }
+
+  /** Which positions have offers, worked out again only when the offers or the index's size change. */
+  private offersByPosition(offers: ReadonlyMap<number, OpenOffer>): OfferPositions {
+    const size = this.index.size
+    const held = this.offerPositions.get(offers)
+    if (held && held.size === size) return held
+    const offered = new Uint8Array(size)
+    const byPosition = new Map<number, OpenOffer>()
+    for (const offer of offers.values()) {
+      const at = this.index.positionOf(offer.assetId)
+      if (at === undefined) continue
+      offered[at] = 1
+      byPosition.set(at, offer)
+    }
+    const made = { size, offered, byPosition }
+    this.offerPositions.set(offers, made)
+    return made
+  }
+
+  private ensureCapacity(size: number): void {
+    if (this.positions.length >= size) return
+    const capacity = Math.max(1024, size, this.positions.length * 2)
+    this.positions = new Int32Array(capacity)
+    this.fits = new Uint8Array(capacity)
+    this.distances = new Float64Array(capacity)
+  }
+}
+
+/**
+ * Whether an open offer meets the need: seen by the searching body (the owner's own members
+ * during its window, everyone after), of the right kind (a loan for a loan; a transfer or sale
+ * for taking it over) and available on the day it is needed.
+ */
+export function offerFits(offer: OpenOffer, need: Pick<Need, 'kind' | 'from'>, viewers: readonly string[], today: string): boolean {
+  if (!offerVisibleTo(offer, viewers, today)) return false
+  if (need.kind === 'loan' && offer.kind !== 'loan') return false
+  if (need.kind === 'transfer' && offer.kind === 'loan') return false
+  if (offer.availableFrom > need.from) return false
+  return offer.availableUntil === null || offer.availableUntil >= need.from
+}
+
+const searches = new WeakMap<Db, AvailabilitySearch>()
+
+/** The availability search of a database: one per process, sharing the register's index. */
+export function availabilityFor(db: Db): AvailabilitySearch {
+  let search = searches.get(db)
+  if (!search) {
+    search = new AvailabilitySearch(db)
+    searches.set(db, search)
+  }
+  return search
+}
