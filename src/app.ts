@@ -34,6 +34,7 @@ import feedsRoutes from './features/feeds/routes.js'
 import harvestRoutes from './features/harvest/routes.js'
 import assetRoutes from './features/assets/routes.js'
 import purchaseCheckRoutes from './features/assets/check/routes.js'
+import assetReportRoutes from './features/assets/reports/routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -100,5 +101,6 @@ export async function buildApp({ config, db, services = createServices(config, d
   await app.register(harvestRoutes)
   await app.register(assetRoutes)
   await app.register(purchaseCheckRoutes)
+  await app.register(assetReportRoutes)
   return app
 }

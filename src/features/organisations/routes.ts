@@ -7,6 +7,7 @@ import { ADDABLE_TYPES, NATIONS, typeLabel } from './types.js'
 import { Organisation, OrganisationListQuery, OrganisationPage, SlugParams } from './schemas.js'
 import type { Organisation as OrganisationModel } from './service.js'
 import { organisationInventory } from '../datasets/inventory.js'
+import { bodyUnderusedView } from '../assets/reports/body-figure.js'
 
 const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { organisations } = app.services
@@ -50,9 +51,10 @@ const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const organisation = await organisations.getBySlug(request.params.slug)
     const parent = organisation.parentId ? await organisations.findById(organisation.parentId) : undefined
     const inventory = await organisationInventory(app.services, organisation, request.query as Record<string, unknown>, request.actor)
-    const [openRequests, overdueRequests] = await Promise.all([
+    const [openRequests, overdueRequests, underused] = await Promise.all([
       app.services.requests.list({ body: organisation.slug, status: 'submitted' }, { page: 1, pageSize: 1 }),
       app.services.requests.overdueCountFor(organisation.id),
+      bodyUnderusedView(app.services.db, organisation.slug),
     ])
     return reply.render('organisations/templates/show.njk', {
       title: organisation.name,
@@ -60,6 +62,7 @@ const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       parent,
       inventory,
       requestCounts: { unanswered: openRequests.total, overdue: overdueRequests },
+      underused,
       isAdmin: canAdminister(request.actor, organisation.id),
       isMember: request.actor.kind === 'user' && request.actor.memberships.some((m) => m.organisationId === organisation.id),
       breadcrumbs: [

@@ -149,19 +149,35 @@ function cellsFor(search: AssetSearch, version: string): SpatialCells {
   return cells
 }
 
+/**
+ * Assets chosen some other way than the search's filters (a report's), for the same map: their
+ * positions (null for every asset), the index version they were found in, and a key that
+ * differs from every other selection's and from the search's keys.
+ */
+export interface MapSelection {
+  key: string
+  version: string
+  passing: Int32Array | null
+}
+
 /** The map's features for a view of the register narrowed by the search page's filters. */
 export async function mapFeatures(db: Db, search: AssetSearch, filters: AssetFilters, view: MapView, maxFeatures = DEFAULT_MAX_FEATURES): Promise<MapFeatures> {
   const found = await search.find({ ...filters, bbox: undefined })
+  const everything = found.terms.length === 0 && !narrows(found.filters)
+  return selectionFeatures(db, search, { key: found.key, version: found.version, passing: everything ? null : found.counted.counts.passing }, view, maxFeatures)
+}
+
+/** The map's features for a view of a selection of assets. */
+export async function selectionFeatures(db: Db, search: AssetSearch, selection: MapSelection, view: MapView, maxFeatures = DEFAULT_MAX_FEATURES): Promise<MapFeatures> {
   const { index } = search
-  const cells = cellsFor(search, found.version)
+  const cells = cellsFor(search, selection.version)
   let kept = searched.get(search)
   if (!kept) searched.set(search, (kept = new WeightedCache(TOTALS_WORDS)))
-  let mine = kept.get(found.key)
+  let mine = kept.get(selection.key)
   if (!mine) {
-    const everything = found.terms.length === 0 && !narrows(found.filters)
-    const passes = everything ? null : passFlags(index.size, found.counted.counts.passing)
+    const passes = selection.passing === null ? null : passFlags(index.size, selection.passing)
     mine = { totals: cellTotals(cells, index, passes), passes }
-    kept.set(found.key, mine, cells.keys.length * 13 + (passes ? passes.length / 4 : 0))
+    kept.set(selection.key, mine, cells.keys.length * 13 + (passes ? passes.length / 4 : 0))
   }
   const { totals, passes } = mine
   const zoom = Math.max(0, Math.min(MAX_ZOOM, Math.floor(view.zoom ?? zoomFor(view.bbox))))
