@@ -4,6 +4,7 @@ import { organisationsBench } from './suites/organisations.js'
 import { datasetsBench } from './suites/datasets.js'
 import { standardsBench } from './suites/standards.js'
 import { assetsBench } from './suites/assets.js'
+import { sharingBench } from './suites/sharing.js'
 import type { Engine } from '../src/db/connection.js'
 
 /** `npm run bench [-- suite…]`: runs the named suites (all by default) on both engines. */
@@ -12,6 +13,7 @@ const suites: Record<string, (engine: Engine) => Promise<unknown>> = {
   datasets: datasetsBench,
   standards: standardsBench,
   assets: assetsBench,
+  sharing: sharingBench,
 }
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'))
