@@ -33,8 +33,9 @@ import ckanRoutes from './features/ckan/routes.js'
 import feedsRoutes from './features/feeds/routes.js'
 import harvestRoutes from './features/harvest/routes.js'
 import assetRoutes from './features/assets/routes.js'
-import purchaseCheckRoutes from './features/assets/check/routes.js'
 import assetReportRoutes from './features/assets/reports/routes.js'
+import purchaseCheckRoutes from './features/assets/check/routes.js'
+import sharingRoutes from './features/sharing/routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -100,7 +101,8 @@ export async function buildApp({ config, db, services = createServices(config, d
   await app.register(feedsRoutes)
   await app.register(harvestRoutes)
   await app.register(assetRoutes)
-  await app.register(purchaseCheckRoutes)
   await app.register(assetReportRoutes)
+  await app.register(purchaseCheckRoutes)
+  await app.register(sharingRoutes)
   return app
 }

@@ -12,6 +12,8 @@ import type { HarvestSource } from './features/harvest/read-source.js'
 import { harvestReportText, type HarvestFormat } from './features/harvest/report.js'
 import { createServices, type Services } from './services.js'
 import { systemActor } from './platform/actor.js'
+import { notifierFor } from './platform/notifications/factory.js'
+import { dispatchAllDue } from './platform/notifications/outbox.js'
 import { AppError, ValidationError } from './platform/errors.js'
 import { startProgress } from './platform/progress.js'
 import { serve } from './server.js'
@@ -189,6 +191,22 @@ export function buildProgram(config: () => Config): Command {
         const report = await services.harvest.harvest(actor, organisation.slug, source, options.format, { dryRun: options.dryRun, allowPartial: options.allowPartial, allowPrivateNetworks: true })
         console.log(harvestReportText(report).join('\n'))
         if (report.rejected.length > 0) process.exitCode = 1
+      })
+    })
+
+  program
+    .command('notifications')
+    .description('notifications waiting in the outbox')
+    .command('send')
+    .description('send the notifications that are due now (the server also does every 30 seconds)')
+    .action(async () => {
+      const cfg = config()
+      await withServices(cfg, async (services) => {
+        const log = { info: (details: object, message: string) => console.log(message, JSON.stringify(details)), warn: (details: object, message: string) => console.error(message, JSON.stringify(details)) }
+        const notifier = notifierFor(cfg, log)
+        const result = await dispatchAllDue(services.db.kysely, notifier)
+        console.log(`Notifications (${notifier.name}): ${result.sent} sent, ${result.failed} failed and will be tried again, ${result.gaveUp} given up.`)
+        if (result.failed + result.gaveUp > 0) process.exitCode = 1
       })
     })
 

@@ -22,6 +22,8 @@ export interface Config {
   signInRateLimit: { max: number; windowMs: number }
   /** The asset map's tiles: a `{z}/{x}/{y}` address template (`{s}` for a subdomain), its attribution, and the CSP source that lets pages load them. */
   map: { tileUrl: string; attribution: string; tileSource: string }
+  /** GOV.UK Notify: with both set, notifications are emailed through it; otherwise they are only logged. */
+  notify: { apiKey: string | undefined; templateId: string | undefined }
 }
 
 export class ConfigError extends Error {
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
   const signInMax = integer(env, 'SIGN_IN_RATE_LIMIT', 10, problems, 1, 100000)
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems)
   const map = mapTiles(env, problems)
+  const notify = notifySettings(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
   if (!sessionSecret) sessionSecret = developmentSecret(dataDir, nodeEnv)
   return {
@@ -76,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     signInRateLimit: { max: signInMax, windowMs: 15 * 60 * 1000 },
     map,
+    notify,
   }
 }
 
@@ -101,6 +105,21 @@ function mapTiles(env: Env, problems: string[]): Config['map'] {
     problems.push(`MAP_TILE_URL may use {s} only as the first part of the host name (got "${tileUrl}")`)
   }
   return { tileUrl, attribution, tileSource: `${origin[1]}://${host}` }
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+
+/**
+ * A Notify API key is its name, the service id and the secret (two UUIDs at the end); the
+ * template is one email template whose subject is ((subject)) and body ((body)).
+ */
+function notifySettings(env: Env, problems: string[]): Config['notify'] {
+  const apiKey = env.NOTIFY_API_KEY?.trim() || undefined
+  const templateId = env.NOTIFY_TEMPLATE_ID?.trim() || undefined
+  if (apiKey && !new RegExp(`-${UUID}-${UUID}$`, 'i').test(apiKey)) problems.push('NOTIFY_API_KEY must be a GOV.UK Notify API key (its name followed by two ids)')
+  if (apiKey && !templateId) problems.push('NOTIFY_TEMPLATE_ID is required with NOTIFY_API_KEY: the id of an email template with ((subject)) and ((body))')
+  if (templateId && !new RegExp(`^${UUID}$`, 'i').test(templateId)) problems.push(`NOTIFY_TEMPLATE_ID must be a template id like 1a2b3c4d-… (got "${templateId}")`)
+  return { apiKey, templateId }
 }
 
 /** `true` means a proxy on this machine or the private network: never a public client. */

@@ -4,6 +4,7 @@ import type { Services } from './services.js'
 import { seedDemoAssets } from './features/assets/demo.js'
 import { seedDemoDatasets } from './features/datasets/demo.js'
 import { seedDemoRequests } from './features/requests/demo.js'
+import { seedDemoSharing } from './features/sharing/demo.js'
 
 const actor = systemActor('lgds seed --demo')
 
@@ -35,5 +36,6 @@ export async function seedDemo(services: Services): Promise<{ created: number; u
   const datasets = await seedDemoDatasets(services, actor)
   const requests = await seedDemoRequests(services, actor)
   const assets = await seedDemoAssets(services, actor)
+  await seedDemoSharing(services, actor)
   return { created, unchanged, datasets: datasets.created, requests: requests.created, assets: assets.created }
 }

@@ -13,6 +13,7 @@ import { DatasetSearch } from './features/datasets/search.js'
 import { HarvestService } from './features/harvest/service.js'
 import { OrganisationService } from './features/organisations/service.js'
 import { RequestService } from './features/requests/service.js'
+import { SharingService } from './features/sharing/service.js'
 
 /** Every feature's service, wired once and shared by the web app, the API and the `lgds` command. */
 export interface Services {
@@ -31,6 +32,7 @@ export interface Services {
   assets: AssetService
   assetImport: AssetImport
   purchaseChecks: PurchaseCheckService
+  sharing: SharingService
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -47,5 +49,6 @@ export function createServices(config: Config, db: Db): Services {
   const assets = new AssetService(db, organisations)
   const assetImport = new AssetImport(db, organisations)
   const purchaseChecks = new PurchaseCheckService(db, organisations)
-  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds, assets, assetImport, purchaseChecks }
+  const sharing = new SharingService(db, organisations, assets, purchaseChecks, { baseUrl: config.baseUrl })
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds, assets, assetImport, purchaseChecks, sharing }
 }

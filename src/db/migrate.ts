@@ -5,7 +5,8 @@ import * as m0002 from './migrations/0002_datasets.js'
 import * as m0003 from './migrations/0003_assets.js'
 import * as m0004 from './migrations/0004_asset_search.js'
 import * as m0005 from './migrations/0005_sharing.js'
-import * as m0007 from './migrations/0007_asset_write_indexes.js'
+import * as m0006 from './migrations/0006_asset_write_indexes.js'
+import * as m0007 from './migrations/0007_sharing_rules.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -18,7 +19,8 @@ const migrations: Record<string, EngineMigration> = {
   '0003_assets': m0003,
   '0004_asset_search': m0004,
   '0005_sharing': m0005,
-  '0007_asset_write_indexes': m0007,
+  '0006_asset_write_indexes': m0006,
+  '0007_sharing_rules': m0007,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

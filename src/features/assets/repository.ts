@@ -17,6 +17,11 @@ export class AssetRepository {
     return this.db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst()
   }
 
+  findByIds(ids: number[]): Promise<AssetRow[]> {
+    if (ids.length === 0) return Promise.resolve([])
+    return this.db.selectFrom('assets').selectAll().where('id', 'in', ids).execute()
+  }
+
   findByCode(organisationId: string, assetCode: string): Promise<AssetRow | undefined> {
     return this.db.selectFrom('assets').selectAll().where('organisation_id', '=', organisationId).where('asset_code', '=', assetCode).executeTakeFirst()
   }

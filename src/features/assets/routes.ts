@@ -14,7 +14,7 @@ const CpvPageQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200
 
 /** The register's public pages; the forms, the import and the API are plugins of their own. */
 const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { assets } = app.services
+  const { assets, sharing } = app.services
   await app.register(assetFormRoutes)
   await app.register(assetImportRoutes)
   await app.register(assetApiRoutes)
@@ -43,6 +43,7 @@ const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
       paragraphs: (asset.description ?? '').split(/\r?\n/).filter((p) => p.trim()),
       sections: assetSections(detail),
       canEdit: canEditFor(request.actor, asset.organisationId),
+      sharing: await sharing.assetSharing(request.actor, asset),
       breadcrumbs: [
         { text: 'Home', href: '/' },
         { text: 'Public assets', href: '/assets' },

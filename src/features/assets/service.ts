@@ -56,8 +56,23 @@ export class AssetService {
 
   // ---- reading ----
 
-  async find(id: number): Promise<Asset> {
-    return toAsset(await this.requireRow(this.repo(), id))
+  /** Pass the caller's transaction when inside one (SQLite has a single connection). */
+  async find(id: number, executor: Kysely<Database> = this.db.kysely): Promise<Asset> {
+    return toAsset(await this.requireRow(this.repo(executor), id))
+  }
+
+  /** The assets with these ids that exist, in no particular order. */
+  async findMany(ids: readonly number[]): Promise<Asset[]> {
+    const wanted = [...new Set(ids)].filter((id) => Number.isSafeInteger(id))
+    const rows: AssetRow[] = []
+    for (let i = 0; i < wanted.length; i += 500) rows.push(...(await this.repo().findByIds(wanted.slice(i, i + 500))))
+    return rows.map((row) => toAsset(row))
+  }
+
+  /** The body's asset with this code, if it has one. */
+  async findByCode(organisationId: string, assetCode: string): Promise<Asset | undefined> {
+    const row = await this.repo().findByCode(organisationId, assetCode)
+    return row && toAsset(row)
   }
 
   async get(id: number): Promise<AssetDetail> {
@@ -156,6 +171,69 @@ export class AssetService {
     const current = await this.requireRow(this.repo(), id)
     if (current.status === 'disposed') throw new ConflictError('This asset has already been disposed of')
     return this.update(actor, id, { ...disposal, status: 'disposed' }, expectedVersion)
+  }
+
+  // ---- sharing: called by the sharing service inside its transaction, by the owner's editors ----
+
+  /** Flags the asset available to share or not, as an offer opens or closes. */
+  async setAvailableToShare(k: Kysely<Database>, actor: Actor, id: number, available: boolean): Promise<Asset> {
+    return this.shareChange(k, actor, id, 'asset.share-availability', (before) => ((before.available_to_share === 1) === available ? undefined : { available_to_share: available ? 1 : 0 }))
+  }
+
+  /**
+   * Hands the asset to another body for good (a transfer or sale between public bodies). It keeps
+   * its id and history; it leaves any site it was part of (that stays with the old owner), and
+   * nobody holds it on loan. Its code is kept unless the new owner already uses it: then the old
+   * owner's slug is added (`IT-0001-trafford`), and failing that the asset's id as well. Whoever
+   * held it on loan no longer does (the sharing service lets only the borrower itself take it over).
+   */
+  async changeOwner(k: Kysely<Database>, actor: Actor, id: number, change: { from: string; to: string }): Promise<Asset> {
+    const repo = this.repo(k)
+    const current = await this.requireRow(repo, id)
+    if (change.to === change.from) throw new ConflictError('The asset already belongs to that body')
+    if ((await repo.childrenOf(id, 1)).total > 0) throw new ConflictError('This asset has parts recorded under it, so it cannot be transferred: move or transfer its parts first')
+    const [from, existing] = await Promise.all([this.organisations.findById(current.organisation_id, k), repo.findByCode(change.to, current.asset_code)])
+    let assetCode = current.asset_code
+    if (existing) {
+      assetCode = `${current.asset_code.slice(0, 80)}-${from?.slug ?? 'transferred'}`.slice(0, 100)
+      if (await repo.findByCode(change.to, assetCode)) assetCode = `${assetCode.slice(0, 85)}-${id}`
+    }
+    return this.shareChange(k, actor, id, 'asset.transfer', (before) => {
+      if (before.organisation_id !== change.from) throw new ConflictError('This asset has changed hands since the request was made')
+      return { organisation_id: change.to, asset_code: assetCode, parent_id: null, holder_organisation_id: null }
+    })
+  }
+
+  /** Records the body holding the asset on loan, or (null) that it is back with its owner. */
+  async setHolder(k: Kysely<Database>, actor: Actor, id: number, change: { expected: string | null; holder: string | null }): Promise<Asset> {
+    return this.shareChange(k, actor, id, change.holder === null ? 'asset.return' : 'asset.lend', (before) => {
+      if (before.holder_organisation_id !== change.expected) {
+        throw new ConflictError(before.holder_organisation_id ? 'This asset is already out on loan: record its return first' : 'This asset is not out on loan')
+      }
+      return { holder_organisation_id: change.holder }
+    })
+  }
+
+  /** One sharing change: authorised against the current owner, version bumped, re-indexed and audited. */
+  private async shareChange(
+    k: Kysely<Database>,
+    actor: Actor,
+    id: number,
+    action: string,
+    changesOf: (before: AssetRow) => Partial<AssetRow> | undefined,
+  ): Promise<Asset> {
+    const repo = this.repo(k)
+    const before = await this.requireRow(repo, id)
+    requireEditFor(actor, before.organisation_id)
+    if (before.status === 'disposed') throw new ConflictError('This asset has been disposed of')
+    const changes = changesOf(before)
+    if (!changes) return toAsset(before)
+    const changed = { ...changes, version: before.version + 1, updated_at: nowIso() }
+    if (!(await repo.updateIfVersion(id, before.version, changed))) throw staleEdit()
+    const after: AssetRow = { ...before, ...changed }
+    await indexAssets(k, this.db.engine, [after])
+    await recordAudit(k, actor, { organisationId: before.organisation_id, action, entityType: 'asset', entityId: String(id), before, after })
+    return toAsset(after)
   }
 
   // ---- internals ----
