@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connection.js'
+import { perDatabase } from '../../db/per-database.js'
 
 /** An asset on offer: what kind of share, from when, and who may see it yet. */
 export interface OpenOffer {
@@ -19,20 +20,23 @@ const MAX_AGE_MS = 60_000
 
 /**
  * Every open offer, held in memory by asset id: "check before you buy" looks offers up for
- * thousands of candidate assets per search. Read again when the open offers change (their count
- * or latest change time) and at least once a minute.
+ * thousands of candidate assets per search. Each use asks only for the latest change time of
+ * any offer (one index lookup); the offers are read again when it moved, when this process
+ * changed one ({@link changed}), and at least once a minute.
  */
 export class OpenOffers {
-  private held?: { key: string; at: number; offers: Map<number, OpenOffer> }
+  private held?: { latest: string; at: number; offers: Map<number, OpenOffer> }
 
   constructor(private readonly db: Db) {}
 
+  /** Says that this process has just changed offers, so the next use reads them again. */
+  changed(): void {
+    this.held = undefined
+  }
+
   async current(): Promise<ReadonlyMap<number, OpenOffer>> {
-    const latest = (
-      await sql<{ n: number | string; at: string | null }>`select count(*) as n, max(updated_at) as at from asset_offers where state = 'open'`.execute(this.db.kysely)
-    ).rows[0]!
-    const key = `${latest.n}|${latest.at ?? ''}`
-    if (this.held && this.held.key === key && Date.now() - this.held.at < MAX_AGE_MS) return this.held.offers
+    const latest = (await sql<{ at: string | null }>`select max(updated_at) as at from asset_offers`.execute(this.db.kysely)).rows[0]?.at ?? ''
+    if (this.held && this.held.latest === latest && Date.now() - this.held.at < MAX_AGE_MS) return this.held.offers
     const rows = await this.db.kysely
       .selectFrom('asset_offers')
       .select(['id', 'asset_id', 'organisation_id', 'kind', 'price_pence', 'available_from', 'available_until', 'open_to_all_on'])
@@ -51,7 +55,7 @@ export class OpenOffers {
         openToAllOn: r.open_to_all_on,
       })
     }
-    this.held = { key, at: Date.now(), offers }
+    this.held = { latest, at: Date.now(), offers }
     return offers
   }
 }
@@ -61,14 +65,5 @@ export function offerVisibleTo(offer: OpenOffer, organisationIds: readonly strin
   return organisationIds.includes(offer.organisationId) || today >= offer.openToAllOn
 }
 
-const held = new WeakMap<Db, OpenOffers>()
-
 /** One reader per process and database, shared by the sharing pages and "check before you buy". */
-export function openOffersFor(db: Db): OpenOffers {
-  let offers = held.get(db)
-  if (!offers) {
-    offers = new OpenOffers(db)
-    held.set(db, offers)
-  }
-  return offers
-}
+export const openOffersFor = perDatabase((db) => new OpenOffers(db))

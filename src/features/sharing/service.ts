@@ -10,6 +10,7 @@ import type { PurchaseCheckService } from '../assets/check/service.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
 import { actingBodies, ID_LIKE, offerViewerOf, repoOf, type SharingContext } from './context.js'
 import { createOffer, withdrawOffer, type OfferInput } from './offers.js'
+import { openOffersFor } from './open-offers.js'
 import { bodyRef, offerRecords, requestRecords } from './records.js'
 import { createRequest, requestOptions, type RequestOptions, type ShareRequestInput } from './requests.js'
 import { computeSavings, type Savings } from './savings.js'
@@ -101,11 +102,13 @@ export class SharingService {
 
   async offer(actor: Actor, assetId: number, input: OfferInput): Promise<Offer> {
     const row = await createOffer(this.context, actor, assetId, input)
+    openOffersFor(this.context.db).changed()
     return (await offerRecords(this.context, [row]))[0]!
   }
 
   async withdrawOffer(actor: Actor, offerId: string): Promise<Offer> {
     const row = await withdrawOffer(this.context, actor, offerId)
+    openOffersFor(this.context.db).changed()
     return (await offerRecords(this.context, [row]))[0]!
   }
 
@@ -133,7 +136,10 @@ export class SharingService {
   }
 
   async step(actor: Actor, id: string, step: ShareStep, input: StepInput): Promise<ShareRequest> {
-    return this.record(await takeStep(this.context, actor, id, step, input))
+    const row = await takeStep(this.context, actor, id, step, input)
+    // Handing an asset over for good closes its offer.
+    if (step === 'hand-over') openOffersFor(this.context.db).changed()
+    return this.record(row)
   }
 
   /** The steps the actor may take on the request now. */

@@ -1,12 +1,12 @@
-import { sql } from 'kysely'
 import type { Db } from '../../../db/connection.js'
+import { perDatabase } from '../../../db/per-database.js'
 import type { PageRequest } from '../../../platform/pagination.js'
 import { best } from '../../../platform/top-k.js'
 import { openOffersFor, offerVisibleTo, type OpenOffer } from '../../sharing/open-offers.js'
-import { toAsset, type Asset, type AssetRow } from '../model.js'
+import type { Asset } from '../model.js'
 import { todayInUk } from '../parse-values.js'
 import type { AssetIndex } from '../search/asset-index.js'
-import { assetSearchFor } from '../search/search.js'
+import { assetSearchFor, assetsWithOwners } from '../search/search.js'
 import { CLASS_NUMBER, STATUS_NUMBER } from '../search/vocabulary.js'
 import { boundingBox, fitName, fitOf, fitRanges, FIT_SAME, haversineKm, type FitName } from './fit.js'
 import type { Need } from './need.js'
@@ -55,13 +55,21 @@ interface OfferPositions {
   byPosition: Map<number, OpenOffer>
 }
 
+/** Idle assets (see {@link AvailabilitySearch.idleAssets}): all of them, and those with a CPV code by its division. */
+interface IdleAssets {
+  positions: Int32Array
+  byDivision: Map<number, Int32Array>
+}
+
+const NONE = new Int32Array(0)
+
 /** Finds assets fitting a need. One per process and database ({@link availabilityFor}). */
 export class AvailabilitySearch {
   readonly index: AssetIndex
   private positions = new Int32Array(0)
   private fits = new Uint8Array(0)
   private distances = new Float64Array(0)
-  private idle?: { version: string; positions: Int32Array }
+  private idle?: { version: string } & IdleAssets
   private readonly offerPositions = new WeakMap<ReadonlyMap<number, OpenOffer>, OfferPositions>()
 
   constructor(private readonly db: Db) {
@@ -91,7 +99,7 @@ export class AvailabilitySearch {
     const { positions, fits, distances } = this
     const { cpvCode, assetClass, lat, lon, holder } = ix
     const { offered, byPosition } = this.offersByPosition(offers)
-    const idle = this.idlePositions(version)
+    const idle = this.idleAssets(version)
 
     const disposed = STATUS_NUMBER.get('disposed')!
     const ranges = need.cpvCodes.map(fitRanges)
@@ -134,9 +142,13 @@ export class AvailabilitySearch {
       n++
     }
     // Idle or marked available, and not offered: the owner is to be asked.
-    for (let k = 0; k < idle.length; k++) {
-      const i = idle[k]!
-      if (offered[i] !== 1) consider(i, undefined)
+    // Every fit shares at least the need's CPV division, so only those divisions' idle assets are looked at.
+    const lists = byCode ? [...new Set(need.cpvCodes.map((c) => Number(c.slice(0, 2))))].map((d) => idle.byDivision.get(d) ?? NONE) : [idle.positions]
+    for (const list of lists) {
+      for (let k = 0; k < list.length; k++) {
+        const i = list[k]!
+        if (offered[i] !== 1) consider(i, undefined)
+      }
     }
     // Offered, whatever its status (an asset in use can be offered for when it is free).
     for (const [i, offer] of byPosition) if (ix.status[i] !== disposed) consider(i, offer)
@@ -155,25 +167,17 @@ export class AvailabilitySearch {
   }
 
   private async rowsAt(top: { position: number; fit: number; distance: number }[], offers: ReadonlyMap<number, OpenOffer>, byClassOnly: boolean): Promise<AvailableAsset[]> {
-    if (top.length === 0) return []
     const ids = top.map((t) => this.index.ids[t.position]!)
-    const rows = (
-      await sql<AssetRow & { owner_slug: string; owner_name: string }>`
-        select a.*, o.slug as owner_slug, o.name as owner_name
-        from assets a join organisations o on o.id = a.organisation_id
-        where a.id in (${sql.join(ids)})`.execute(this.db.kysely)
-    ).rows
-    const byId = new Map(rows.map((r) => [Number(r.id), r]))
-    const today = todayInUk()
+    const byId = await assetsWithOwners(this.db, ids)
     const items: AvailableAsset[] = []
     top.forEach((t, k) => {
-      const row = byId.get(ids[k]!)
-      if (!row) return
-      const { owner_slug, owner_name, ...assetRow } = row
+      const found = byId.get(ids[k]!)
+      if (!found) return
+      const { owner, ...asset } = found
       const offer = offers.get(ids[k]!)
       items.push({
-        asset: toAsset(assetRow, today),
-        owner: { id: row.organisation_id, slug: owner_slug, name: owner_name },
+        asset,
+        owner,
         distanceKm: Number.isNaN(t.distance) ? null : Math.round(t.distance * 10) / 10,
         fit: fitName(t.fit, byClassOnly),
         offer: offer ? { id: offer.id, kind: offer.kind, pricePence: offer.pricePence, availableFrom: offer.availableFrom, availableUntil: offer.availableUntil } : null,
@@ -184,24 +188,38 @@ export class AvailabilitySearch {
 
   /**
    * The positions of assets standing idle (underused, vacant, surplus) or marked available, not
-   * disposed of: about one asset in eight, so most searches look at no others. Kept until the
-   * index changes.
+   * disposed of: about one asset in eight, so most searches look at no others; and the same by
+   * CPV division, so a search for a code looks only at its division's. Kept until the index changes.
    */
-  private idlePositions(version: string | undefined): Int32Array {
-    if (version !== undefined && this.idle?.version === version) return this.idle.positions
-    const { size, status, available } = this.index
+  private idleAssets(version: string | undefined): IdleAssets {
+    if (version !== undefined && this.idle?.version === version) return this.idle
+    const { size, status, available, cpvCode } = this.index
     const idle = new Uint8Array(64)
     for (const s of IDLE_STATUSES) idle[STATUS_NUMBER.get(s)!] = 1
     const disposed = STATUS_NUMBER.get('disposed')!
     const found = new Int32Array(size)
+    const perDivision = new Int32Array(100)
     let n = 0
     for (let i = 0; i < size; i++) {
       const st = status[i]!
-      if ((idle[st] === 1 || available[i] === 1) && st !== disposed) found[n++] = i
+      if ((idle[st] === 1 || available[i] === 1) && st !== disposed) {
+        found[n++] = i
+        if (cpvCode[i]! >= 0) perDivision[Math.floor(cpvCode[i]! / 1e6)]!++
+      }
     }
     const positions = found.slice(0, n)
-    if (version !== undefined) this.idle = { version, positions }
-    return positions
+    const byDivision = new Map<number, Int32Array>()
+    const filled = new Int32Array(100)
+    for (let d = 0; d < 100; d++) if (perDivision[d]! > 0) byDivision.set(d, new Int32Array(perDivision[d]!))
+    for (let k = 0; k < n; k++) {
+      const code = cpvCode[positions[k]!]!
+      if (code < 0) continue
+      const d = Math.floor(code / 1e6)
+      byDivision.get(d)![filled[d]!++] = positions[k]!
+    }
+    const made = { positions, byDivision }
+    if (version !== undefined) this.idle = { version, ...made }
+    return made
   }
 
   /** Which positions have offers, worked out again only when the offers or the index's size change. */
@@ -244,14 +262,5 @@ export function offerFits(offer: OpenOffer, need: Pick<Need, 'kind' | 'from'>, v
   return offer.availableUntil === null || offer.availableUntil >= need.from
 }
 
-const searches = new WeakMap<Db, AvailabilitySearch>()
-
 /** The availability search of a database: one per process, sharing the register's index. */
-export function availabilityFor(db: Db): AvailabilitySearch {
-  let search = searches.get(db)
-  if (!search) {
-    search = new AvailabilitySearch(db)
-    searches.set(db, search)
-  }
-  return search
-}
+export const availabilityFor = perDatabase((db) => new AvailabilitySearch(db))

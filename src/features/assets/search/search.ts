@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../../db/connection.js'
+import { perDatabase } from '../../../db/per-database.js'
 import type { Page, PageRequest } from '../../../platform/pagination.js'
 import { searchTerms } from '../../datasets/search.js'
 import { WeightedCache } from '../../datasets/weighted-cache.js'
@@ -165,20 +166,9 @@ export class AssetSearch {
   }
 
   private async rowsAt(positions: Int32Array): Promise<AssetSearchItem[]> {
-    if (positions.length === 0) return []
     const ids = Array.from(positions, (p) => this.index.ids[p]!)
-    const rows = (
-      await sql<AssetRow & { owner_slug: string; owner_name: string }>`
-        select a.*, o.slug as owner_slug, o.name as owner_name
-        from assets a join organisations o on o.id = a.organisation_id
-        where a.id in (${sql.join(ids)})`.execute(this.db.kysely)
-    ).rows
-    const byId = new Map(rows.map((r) => [Number(r.id), r]))
-    const today = todayInUk()
-    return ids
-      .map((id) => byId.get(id))
-      .filter((r) => r !== undefined)
-      .map(({ owner_slug, owner_name, ...row }) => ({ ...toAsset(row, today), owner: { id: row.organisation_id, slug: owner_slug, name: owner_name } }))
+    const byId = await assetsWithOwners(this.db, ids)
+    return ids.map((id) => byId.get(id)).filter((item) => item !== undefined)
   }
 
   private facets(counts: AssetFacetCounts, filters: CleanFilters): AssetFacets {
@@ -201,14 +191,18 @@ export class AssetSearch {
   }
 }
 
-const searches = new WeakMap<Db, AssetSearch>()
+/** The assets with these ids, each with its owner, by id: the rows of a page of results. */
+export async function assetsWithOwners(db: Db, ids: readonly number[]): Promise<Map<number, AssetSearchItem>> {
+  if (ids.length === 0) return new Map()
+  const rows = (
+    await sql<AssetRow & { owner_slug: string; owner_name: string }>`
+      select a.*, o.slug as owner_slug, o.name as owner_name
+      from assets a join organisations o on o.id = a.organisation_id
+      where a.id in (${sql.join(ids)})`.execute(db.kysely)
+  ).rows
+  const today = todayInUk()
+  return new Map(rows.map(({ owner_slug, owner_name, ...row }) => [Number(row.id), { ...toAsset(row, today), owner: { id: row.organisation_id, slug: owner_slug, name: owner_name } }]))
+}
 
 /** The search of a database: one per process and database, shared by pages, API, map and exports. */
-export function assetSearchFor(db: Db): AssetSearch {
-  let search = searches.get(db)
-  if (!search) {
-    search = new AssetSearch(db)
-    searches.set(db, search)
-  }
-  return search
-}
+export const assetSearchFor = perDatabase((db) => new AssetSearch(db))
