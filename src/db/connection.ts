@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import pg from 'pg'
+import { createRequire } from 'node:module'
+import type PgModule from 'pg'
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely'
 import type { Database } from './schema.js'
 
@@ -28,13 +29,23 @@ export interface ConnectOptions {
   log?: (event: LogEvent) => void
 }
 
-// PostgreSQL's bigint and numeric arrive as strings by default; the platform's counts and
-// amounts fit in a double, so read them as numbers as SQLite does.
-pg.types.setTypeParser(20, (value) => Number(value))
-pg.types.setTypeParser(1700, (value) => Number(value))
+let pgModule: typeof PgModule | undefined
+
+/** The PostgreSQL driver, loaded on first use: a SQLite installation never pays for it. */
+function postgresDriver(): typeof PgModule {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof PgModule
+    // PostgreSQL's bigint and numeric arrive as strings by default; the platform's counts and
+    // amounts fit in a double, so read them as numbers as SQLite does.
+    pgModule.types.setTypeParser(20, (value) => Number(value))
+    pgModule.types.setTypeParser(1700, (value) => Number(value))
+  }
+  return pgModule
+}
 
 export function connect(options: ConnectOptions): Db {
   if (options.databaseUrl) {
+    const pg = postgresDriver()
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,

@@ -31,6 +31,9 @@ describeInBrowser('sharing an asset between public bodies (axe, WCAG 2.2 AA; wor
       usefulLifeYears: '10',
       depreciationMethod: 'straight-line',
       status: 'in-use',
+      // Trafford Town Hall, so Manchester's "check before you buy" finds it nearby.
+      lat: '53.4459',
+      lon: '-2.3081',
     })
     assetId = minibus.id
     browser = await launchChromium()
@@ -75,16 +78,18 @@ describeInBrowser('sharing an asset between public bodies (axe, WCAG 2.2 AA; wor
     expect(await page.locator('#sharing + .govuk-summary-list').innerText()).toContain('Transfer.')
   })
 
-  it('a Manchester editor finds it on the offers list and asks for it', async () => {
+  it('a Manchester editor sees it on the offers list, checks before buying, finds it and asks for it', async () => {
     const { page, seen } = await as('manchester')
     await page.goto(`${site.url}/assets/offers`)
     await expectSoundPage(page, seen, '/assets/offers')
     await page.getByLabel('Kind of share').selectOption('transfer')
     await page.getByRole('button', { name: 'Show offers' }).click()
-    await page.getByRole('link', { name: 'Wheelchair-accessible minibus' }).click()
-    await expect.poll(() => page.locator('h1').innerText()).toBe('Wheelchair-accessible minibus')
-    await expectSoundPage(page, seen, 'asset page on offer (another body)')
-    await page.getByRole('button', { name: 'Ask for this asset' }).click()
+    expect(await page.getByRole('link', { name: 'Wheelchair-accessible minibus' }).count()).toBe(1)
+
+    // The journey an officer about to buy makes: describe the need, find the offer, ask for it.
+    await page.goto(`${site.url}/assets/check-before-you-buy?q=minibus&lat=53.4794&lon=-2.2453&radiusKm=25&kind=transfer`)
+    await expectSoundPage(page, seen, 'check before you buy, with results')
+    await page.getByRole('link', { name: /Request this asset.*Wheelchair-accessible minibus/ }).click()
     await expect.poll(() => page.locator('h1').innerText()).toBe('Ask for Wheelchair-accessible minibus')
     await expectSoundPage(page, seen, 'request form')
     expect(await page.getByLabel('What would buying one cost?').inputValue()).toBe('62500.00')
@@ -99,6 +104,9 @@ describeInBrowser('sharing an asset between public bodies (axe, WCAG 2.2 AA; wor
     await Promise.all([page.waitForURL(/\/share-requests\/[\w-]+$/), page.getByRole('button', { name: 'Send request' }).click()])
     requestUrl = page.url()
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Your request has been sent to Trafford')
+    // The search that found it now shows that it led to a request, not a purchase.
+    const searches = await site.services.db.kysely.selectFrom('purchase_searches').select(['outcome', 'words']).execute()
+    expect(searches).toEqual([{ outcome: 'requested', words: 'minibus' }])
     await expectSoundPage(page, seen, 'share request (requester)')
     expect(await page.getByRole('button', { name: 'Withdraw request' }).count()).toBe(1)
   })

@@ -1,4 +1,4 @@
-import jsonld from 'jsonld'
+import type jsonld from 'jsonld'
 import { DataFactory, Parser, Store, type Quad_Object, type Quad_Subject, type Term } from 'n3'
 import { SourceError } from './fetch-source.js'
 import { emptyRecord, type FieldNames, type SourceDistribution, type SourceRecord } from './record.js'
@@ -67,7 +67,9 @@ export async function parseRdf(text: string, base: string | undefined, jsonLd: b
   }
   const documentLoader = async (url: string) => ({ contextUrl: undefined, documentUrl: url, document: await loadContext(url) })
   try {
-    const nquads = (await jsonld.toRDF(document as jsonld.JsonLdDocument, { format: 'application/n-quads', ...(base ? { base } : {}), documentLoader } as jsonld.Options.ToRdf)) as unknown as string
+    // jsonld (and the HTTP client it brings) is loaded only when a JSON-LD catalogue is read.
+    const { default: toRdf } = await import('jsonld')
+    const nquads = (await toRdf.toRDF(document as jsonld.JsonLdDocument, { format: 'application/n-quads', ...(base ? { base } : {}), documentLoader } as jsonld.Options.ToRdf)) as unknown as string
     store.addQuads(new Parser({ format: 'N-Quads' }).parse(nquads))
   } catch (error) {
     if (error instanceof SourceError) throw error
