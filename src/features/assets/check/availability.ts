@@ -49,19 +49,59 @@ export interface AvailabilityPage {
 }
 
 interface OfferPositions {
-  size: number
+  /** The index's version the positions were worked out for. */
+  version: string | undefined
   /** 1 where the asset at that position has an open offer. */
   offered: Uint8Array
   byPosition: Map<number, OpenOffer>
+  candidates: Candidates
 }
 
-/** Idle assets (see {@link AvailabilitySearch.idleAssets}): all of them, and those with a CPV code by its division. */
-interface IdleAssets {
-  positions: Int32Array
+/**
+ * Candidate positions, all of them and those with a CPV code by its division, each list in order
+ * of latitude (unmapped last): a search for a code looks only at its division's, and a search
+ * around a place only at the band of latitude its circle spans.
+ */
+interface Candidates {
+  all: Int32Array
   byDivision: Map<number, Int32Array>
 }
 
 const NONE = new Int32Array(0)
+
+function candidatesOf(positions: Int32Array, cpvCode: Int32Array, lat: Float64Array): Candidates {
+  const byLatitude = (a: number, b: number) => {
+    const x = lat[a]!
+    const y = lat[b]!
+    return Number.isNaN(x) ? (Number.isNaN(y) ? a - b : 1) : Number.isNaN(y) ? -1 : x - y || a - b
+  }
+  const all = Int32Array.from(positions).sort(byLatitude)
+  const counts = new Int32Array(100)
+  for (const i of all) if (cpvCode[i]! >= 0) counts[Math.floor(cpvCode[i]! / 1e6)]!++
+  const byDivision = new Map<number, Int32Array>()
+  const filled = new Int32Array(100)
+  for (let d = 0; d < 100; d++) if (counts[d]! > 0) byDivision.set(d, new Int32Array(counts[d]!))
+  // Taken from the sorted list, so each division's list is in order of latitude too.
+  for (const i of all) {
+    if (cpvCode[i]! < 0) continue
+    const d = Math.floor(cpvCode[i]! / 1e6)
+    byDivision.get(d)![filled[d]!++] = i
+  }
+  return { all, byDivision }
+}
+
+/** The first index in `list` (sorted by latitude, NaN last) whose latitude is at least `bound`. */
+function firstAtLeast(list: Int32Array, lat: Float64Array, bound: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const x = lat[list[mid]!]!
+    if (x < bound) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
 
 /** Finds assets fitting a need. One per process and database ({@link availabilityFor}). */
 export class AvailabilitySearch {
@@ -69,7 +109,7 @@ export class AvailabilitySearch {
   private positions = new Int32Array(0)
   private fits = new Uint8Array(0)
   private distances = new Float64Array(0)
-  private idle?: { version: string } & IdleAssets
+  private idle?: { version: string } & Candidates
   private readonly offerPositions = new WeakMap<ReadonlyMap<number, OpenOffer>, OfferPositions>()
 
   constructor(private readonly db: Db) {
@@ -98,7 +138,7 @@ export class AvailabilitySearch {
     this.ensureCapacity(ix.size)
     const { positions, fits, distances } = this
     const { cpvCode, assetClass, lat, lon, holder } = ix
-    const { offered, byPosition } = this.offersByPosition(offers)
+    const { offered, byPosition, candidates: offeredCandidates } = this.offersByPosition(offers, version)
     const idle = this.idleAssets(version)
 
     const disposed = STATUS_NUMBER.get('disposed')!
@@ -141,17 +181,26 @@ export class AvailabilitySearch {
       distances[n] = distance
       n++
     }
+    // Every fit shares at least the need's CPV division, and a place bounds the latitude.
+    const divisions = [...new Set(need.cpvCodes.map((c) => Number(c.slice(0, 2))))]
+    const listsOf = (candidates: Candidates) => (byCode ? divisions.map((d) => candidates.byDivision.get(d) ?? NONE) : [candidates.all])
+    const each = (list: Int32Array, visit: (i: number) => void) => {
+      const from = around ? firstAtLeast(list, lat, box.minLat) : 0
+      const to = around ? firstAtLeast(list, lat, box.maxLat + Number.EPSILON) : list.length
+      for (let k = from; k < to; k++) visit(list[k]!)
+    }
     // Idle or marked available, and not offered: the owner is to be asked.
-    // Every fit shares at least the need's CPV division, so only those divisions' idle assets are looked at.
-    const lists = byCode ? [...new Set(need.cpvCodes.map((c) => Number(c.slice(0, 2))))].map((d) => idle.byDivision.get(d) ?? NONE) : [idle.positions]
-    for (const list of lists) {
-      for (let k = 0; k < list.length; k++) {
-        const i = list[k]!
+    for (const list of listsOf(idle)) {
+      each(list, (i) => {
         if (offered[i] !== 1) consider(i, undefined)
-      }
+      })
     }
     // Offered, whatever its status (an asset in use can be offered for when it is free).
-    for (const [i, offer] of byPosition) if (ix.status[i] !== disposed) consider(i, offer)
+    for (const list of listsOf(offeredCandidates)) {
+      each(list, (i) => {
+        if (ix.status[i] !== disposed) consider(i, byPosition.get(i))
+      })
+    }
 
     const ids = ix.ids
     const compare = (a: number, b: number) => fits[b]! - fits[a]! || distances[a]! - distances[b]! || ids[positions[a]!]! - ids[positions[b]!]!
@@ -191,42 +240,28 @@ export class AvailabilitySearch {
    * disposed of: about one asset in eight, so most searches look at no others; and the same by
    * CPV division, so a search for a code looks only at its division's. Kept until the index changes.
    */
-  private idleAssets(version: string | undefined): IdleAssets {
+  private idleAssets(version: string | undefined): Candidates {
     if (version !== undefined && this.idle?.version === version) return this.idle
-    const { size, status, available, cpvCode } = this.index
+    const { size, status, available, cpvCode, lat } = this.index
     const idle = new Uint8Array(64)
     for (const s of IDLE_STATUSES) idle[STATUS_NUMBER.get(s)!] = 1
     const disposed = STATUS_NUMBER.get('disposed')!
     const found = new Int32Array(size)
-    const perDivision = new Int32Array(100)
     let n = 0
     for (let i = 0; i < size; i++) {
       const st = status[i]!
-      if ((idle[st] === 1 || available[i] === 1) && st !== disposed) {
-        found[n++] = i
-        if (cpvCode[i]! >= 0) perDivision[Math.floor(cpvCode[i]! / 1e6)]!++
-      }
+      if ((idle[st] === 1 || available[i] === 1) && st !== disposed) found[n++] = i
     }
-    const positions = found.slice(0, n)
-    const byDivision = new Map<number, Int32Array>()
-    const filled = new Int32Array(100)
-    for (let d = 0; d < 100; d++) if (perDivision[d]! > 0) byDivision.set(d, new Int32Array(perDivision[d]!))
-    for (let k = 0; k < n; k++) {
-      const code = cpvCode[positions[k]!]!
-      if (code < 0) continue
-      const d = Math.floor(code / 1e6)
-      byDivision.get(d)![filled[d]!++] = positions[k]!
-    }
-    const made = { positions, byDivision }
+    const made = candidatesOf(found.subarray(0, n), cpvCode, lat)
     if (version !== undefined) this.idle = { version, ...made }
     return made
   }
 
-  /** Which positions have offers, worked out again only when the offers or the index's size change. */
-  private offersByPosition(offers: ReadonlyMap<number, OpenOffer>): OfferPositions {
-    const size = this.index.size
+  /** Which positions have offers, worked out again only when the offers or the index change. */
+  private offersByPosition(offers: ReadonlyMap<number, OpenOffer>, version: string | undefined): OfferPositions {
     const held = this.offerPositions.get(offers)
-    if (held && held.size === size) return held
+    if (held && version !== undefined && held.version === version) return held
+    const { size, cpvCode, lat } = this.index
     const offered = new Uint8Array(size)
     const byPosition = new Map<number, OpenOffer>()
     for (const offer of offers.values()) {
@@ -235,7 +270,7 @@ export class AvailabilitySearch {
       offered[at] = 1
       byPosition.set(at, offer)
     }
-    const made = { size, offered, byPosition }
+    const made = { version, offered, byPosition, candidates: candidatesOf(Int32Array.from(byPosition.keys()), cpvCode, lat) }
     this.offerPositions.set(offers, made)
     return made
   }
