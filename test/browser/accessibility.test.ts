@@ -8,6 +8,7 @@ import {
   describeInBrowser,
   expectAccessible,
   expectGovukFrontendInitialised,
+  expectSoundPage,
   launchChromium,
   makeUser,
   signIn,
@@ -97,15 +98,6 @@ describeInBrowser('every page is accessible (axe, WCAG 2.2 AA) in Chromium', () 
   }
 
   /** Everything every page must satisfy, beyond showing the right content. */
-  async function expectSoundPage(page: Page, seen: PageWatch, label: string): Promise<void> {
-    await expectGovukFrontendInitialised(page)
-    await expectAccessible(page, label)
-    expect(seen.csp, `Content Security Policy violations on ${label}`).toEqual([])
-    expect(seen.errors, `script errors on ${label}`).toEqual([])
-    // One h1 per page, and a title that names it.
-    expect(await page.locator('h1').count(), `h1 count on ${label}`).toBe(1)
-    expect(await page.title()).toMatch(/ – LGDS$/)
-  }
 
   function status(response: Response | null): number {
     expect(response, 'the navigation answered').not.toBeNull()

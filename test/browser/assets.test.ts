@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { seedDemoAssets, TRAFFORD_REGISTER } from '../../src/features/assets/demo.js'
 import { LAPTOPS } from '../fixtures/assets/examples.js'
 import { system } from '../support/fixtures.js'
-import { describeInBrowser, expectAccessible, expectGovukFrontendInitialised, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
+import { describeInBrowser, expectSoundPage, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
 
 type Who = 'anonymous' | 'editor'
 
@@ -61,13 +61,6 @@ describeInBrowser('the asset register’s pages are accessible (axe, WCAG 2.2 AA
     return { page, seen: watch(page) }
   }
 
-  async function expectSoundPage(page: Page, seen: PageWatch, label: string): Promise<void> {
-    await expectGovukFrontendInitialised(page)
-    await expectAccessible(page, label)
-    expect(seen.csp, `Content Security Policy violations on ${label}`).toEqual([])
-    expect(seen.errors, `script errors on ${label}`).toEqual([])
-    expect(await page.locator('h1').count(), `h1 count on ${label}`).toBe(1)
-  }
 
   const pages: { path: () => string; label: string; who: Who; heading: RegExp }[] = [
     { path: () => `/assets/${ids.imported}`, label: '/assets/<imported>', who: 'anonymous', heading: /.+/ },

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { MINIBUS, seedCheckWorld, type CheckWorld } from '../fixtures/check-before-you-buy.js'
-import { describeInBrowser, expectAccessible, expectGovukFrontendInitialised, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
+import { describeInBrowser, expectSoundPage, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
 
 type Who = 'anonymous' | 'editor'
 
@@ -56,13 +56,6 @@ describeInBrowser('check before you buy in the browser: accessible (axe, WCAG 2.
     return { page, seen: watch(page) }
   }
 
-  async function expectSoundPage(page: Page, seen: PageWatch, label: string): Promise<void> {
-    await expectGovukFrontendInitialised(page)
-    await expectAccessible(page, label)
-    expect(seen.csp, `Content Security Policy violations on ${label}`).toEqual([])
-    expect(seen.errors, `script errors on ${label}`).toEqual([])
-    expect(await page.locator('h1').count(), `h1 count on ${label}`).toBe(1)
-  }
 
   const pages: { path: string; who: Who; status: number; shows: string }[] = [
     { path: '/assets/check-before-you-buy', who: 'anonymous', status: 200, shows: 'What do you need?' },

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { system } from '../support/fixtures.js'
-import { describeInBrowser, expectAccessible, expectGovukFrontendInitialised, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
+import { describeInBrowser, expectSoundPage, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
 
 /*
  * Sharing between two bodies in a real browser: Trafford offers a minibus to everyone at once,
@@ -52,13 +52,6 @@ describeInBrowser('sharing an asset between public bodies (axe, WCAG 2.2 AA; wor
     return { page, seen: watch(page) }
   }
 
-  async function expectSoundPage(page: Page, seen: PageWatch, label: string): Promise<void> {
-    await expectGovukFrontendInitialised(page)
-    await expectAccessible(page, label)
-    expect(seen.csp, `Content Security Policy violations on ${label}`).toEqual([])
-    expect(seen.errors, `script errors on ${label}`).toEqual([])
-    expect(await page.locator('h1').count(), `h1 count on ${label}`).toBe(1)
-  }
 
   it('Trafford offers the minibus to every body at once', async () => {
     const { page, seen } = await as('trafford')

@@ -149,3 +149,17 @@ export async function expectGovukFrontendInitialised(page: Page): Promise<void> 
   expect(modules, 'the page has govuk-frontend components (at least the skip link)').toBeGreaterThan(0)
   expect(uninitialised, 'govuk-frontend components that initAll() did not initialise').toEqual([])
 }
+
+/**
+ * What every page of the platform must be, whatever it shows: its components initialised,
+ * accessible (axe), no Content Security Policy violations or script errors, one h1, and a
+ * title that names it.
+ */
+export async function expectSoundPage(page: Page, seen: PageWatch, label: string): Promise<void> {
+  await expectGovukFrontendInitialised(page)
+  await expectAccessible(page, label)
+  expect(seen.csp, `Content Security Policy violations on ${label}`).toEqual([])
+  expect(seen.errors, `script errors on ${label}`).toEqual([])
+  expect(await page.locator('h1').count(), `h1 count on ${label}`).toBe(1)
+  expect(await page.title(), `title of ${label}`).toMatch(/ – LGDS$/)
+}

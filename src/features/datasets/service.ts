@@ -1,19 +1,20 @@
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
-import { BulkInsert } from '../../db/bulk-insert.js'
 import { isUniqueViolation, nowIso } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import { actorLabel, type Actor } from '../../platform/actor.js'
-import { recordAudit, recordAudits } from '../../platform/audit.js'
+import { recordAudit } from '../../platform/audit.js'
 import { requireEditFor } from '../../platform/authorisation.js'
 import { newId } from '../../platform/crypto.js'
 import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
+import { declareInBulk, type NewDeclaration } from './bulk-declare.js'
 import { parsePlannedDate, todayInUk, type PlannedDate } from './dates.js'
 import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
-import { DatasetRepository, type DatasetRow, type DistributionRow, type ReleaseRow } from './repository.js'
-import { indexDataset, indexNewDatasets, nextSearchRowids } from './search-index.js'
+import { DatasetRepository, type DatasetRow, type ReleaseRow } from './repository.js'
+import { columnsOf, distributionRow } from './rows.js'
+import { indexDataset } from './search-index.js'
 import { validateDeclaration, validateDistribution, type DeclarationInput, type DeclarationValues, type DistributionInput } from './validation.js'
 import type { ReleaseState } from './vocabularies.js'
 
@@ -33,15 +34,8 @@ export interface ReleaseInput {
 
 const OPEN_RELEASE_STATES = new Set(['provisional', 'confirmed'])
 
-/** A dataset to declare in bulk: its declaration, distributions already published, and next release. */
-export interface NewDeclaration {
-  values: DeclarationValues
-  distributions: DistributionInput[]
-  planned?: PlannedDate
-}
 
-/** Rows written in one statement by bulk declarations (well inside both engines' parameter limits). */
-const BATCH = 200
+export type { NewDeclaration } from './bulk-declare.js'
 
 export class DatasetService {
   constructor(
@@ -334,73 +328,10 @@ export class DatasetService {
 
   /**
    * Declares many datasets inside the caller's transaction, storing what `insertDeclaration`
-   * (and `insertRelease` for a planned date) would, but in a few statements for the whole batch:
-   * the CSV import declares tens of thousands at once.
+   * (and `insertRelease` for a planned date) would, in a few statements for the whole batch.
    */
-  async insertDeclarations(trx: Kysely<Database>, actor: Actor, organisation: Organisation, items: NewDeclaration[]): Promise<DatasetRow[]> {
-    if (items.length === 0) return []
-    const references = items.map((i) => i.values.reference).filter((r): r is string => r !== null)
-    for (let i = 0; i < references.length; i += BATCH) {
-      const taken = await trx.selectFrom('datasets').select('reference').where('organisation_id', '=', organisation.id).where('reference', 'in', references.slice(i, i + BATCH)).executeTakeFirst()
-      if (taken) throw new ValidationError([{ name: 'reference', message: `${organisation.shortName} already has a dataset with the reference “${taken.reference}”` }])
-    }
-    const now = nowIso()
-    const datasets: DatasetRow[] = []
-    const distributions: DistributionRow[] = []
-    const releases: ReleaseRow[] = []
-    const searchRowids = await nextSearchRowids(trx, this.db.engine, items.length)
-    for (const [index, { values, distributions: inputs, planned }] of items.entries()) {
-      const id = newId()
-      // The status and next release follow from the facts as `refreshDerived` has them.
-      datasets.push({
-        id,
-        organisation_id: organisation.id,
-        identifier: `${this.baseUrl}/datasets/${id}`,
-        ...columnsOf(values),
-        status: inputs.length > 0 ? 'published' : planned ? 'scheduled' : 'declared',
-        withdrawn_reason: null,
-        next_release_date: planned?.date ?? null,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        published_at: inputs.length > 0 ? now : null,
-        search_rowid: searchRowids[index]!,
-      })
-      for (const input of inputs) distributions.push(distributionRow(id, input, null, now))
-      if (planned) releases.push({ id: newId(), dataset_id: id, planned_date: planned.date, precision: planned.precision, first_planned_date: planned.date, first_precision: planned.precision, state: 'provisional', change_note: null, released_at: null, created_at: now, updated_at: now })
-    }
-    const label = actorLabel(actor)
-    const bulk = new BulkInsert(this.db, trx)
-    try {
-      await bulk.rows('datasets', datasets)
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('A dataset with that identifier or reference already exists')
-      throw error
-    }
-    await bulk.rows('distributions', distributions)
-    await bulk.rows('releases', releases)
-    await bulk.rows(
-      'release_changes',
-      releases.map((r) => ({ release_id: r.id, changed_at: now, actor_label: label, from_date: null, from_precision: null, to_date: r.planned_date, to_precision: r.precision, from_state: null, to_state: r.state, note: null })),
-    )
-    const publisher = `${organisation.name} ${organisation.shortName}`
-    await indexNewDatasets(
-      trx,
-      this.db.engine,
-      datasets.map((row) => ({ datasetId: row.id, searchRowid: row.search_rowid, title: row.title, description: row.description, keywords: JSON.parse(row.keywords) as string[], publisher })),
-    )
-    // What was inserted is what is stored: no trigger or default changes these rows.
-    const stored = datasets
-    await recordAudits(
-      trx,
-      actor,
-      [
-        ...stored.map((row) => ({ organisationId: organisation.id, action: 'dataset.create', entityType: 'dataset', entityId: row.id, after: row })),
-        ...releases.map((row) => ({ organisationId: organisation.id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })),
-      ],
-      bulk,
-    )
-    return stored
+  insertDeclarations(trx: Kysely<Database>, actor: Actor, organisation: Organisation, items: NewDeclaration[]): Promise<DatasetRow[]> {
+    return declareInBulk(this.db, this.baseUrl, trx, actor, organisation, items)
   }
 
   /** Plans a provisional release of a dataset inside the caller's transaction; returns the dataset as it now is. */
@@ -516,42 +447,6 @@ function checkDeclaration(input: DeclarationInput, distributions: DistributionIn
   distributions.forEach((d, i) => errors.list.push(...validateDistribution(d, `distributions/${i}/`).errors.list))
   errors.throwIfAny()
   return values!
-}
-
-function columnsOf(values: DeclarationValues) {
-  return {
-    reference: values.reference,
-    title: values.title,
-    description: values.description,
-    keywords: JSON.stringify(values.keywords),
-    themes: JSON.stringify(values.themes),
-    access_level: values.accessLevel,
-    access_reason: values.accessReason,
-    access_explanation: values.accessExplanation,
-    licence: values.licence,
-    frequency: values.frequency,
-    temporal_start: values.temporalStart,
-    temporal_end: values.temporalEnd,
-    spatial: values.spatial,
-    contact_name: values.contactName,
-    contact_email: values.contactEmail,
-  }
-}
-
-function distributionRow(datasetId: string, input: DistributionInput, releaseId: string | null, now: string): DistributionRow {
-  const { values } = validateDistribution(input)
-  return {
-    id: newId(),
-    dataset_id: datasetId,
-    title: values!.title,
-    access_url: values!.accessUrl,
-    download_url: values!.downloadUrl,
-    format: values!.format,
-    media_type: values!.mediaType,
-    byte_size: values!.byteSize,
-    release_id: releaseId,
-    created_at: now,
-  }
 }
 
 function staleEdit(): ConflictError {
