@@ -10,7 +10,7 @@ import { buildApp } from '../../app.js'
 import { createServices } from '../../services.js'
 import type { Dataset } from './model.js'
 import { scriptJson } from './json-ld.js'
-import { formatBytes } from './routes.js'
+import { formatBytes } from './page-parts.js'
 
 /** The app on the suite's database, with a sign-in limit high enough for many sign-ins. */
 function appFor(context: EngineContext): Promise<FastifyInstance> {
