@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { seedDemoAssets, TRAFFORD_REGISTER } from '../../src/features/assets/demo.js'
 import { LAPTOPS } from '../fixtures/assets/examples.js'
 import { system } from '../support/fixtures.js'
-import { describeInBrowser, expectSoundPage, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
+import { describeInBrowser, expectSoundPage, launchChromium, makeUser, startSite, Visitors, type PageWatch, type Site } from './support.js'
 
 type Who = 'anonymous' | 'editor'
 
@@ -12,8 +12,7 @@ describeInBrowser('the asset register’s pages are accessible (axe, WCAG 2.2 AA
   let browser: Browser
   let editorEmail: string
   const ids: Record<'imported' | 'full' | 'disposed', number> = {} as never
-  const contexts = new Map<string, Promise<BrowserContext>>()
-  const openPages: Page[] = []
+  let visitors: Visitors
 
   beforeAll(async () => {
     site = await startSite()
@@ -27,39 +26,21 @@ describeInBrowser('the asset register’s pages are accessible (axe, WCAG 2.2 AA
     const old = await site.services.assets.create(editor.actor, 'trafford', { assetCode: 'IT-0002', name: 'Old projector', acquisitionCostPence: '800' })
     ids.disposed = (await site.services.assets.dispose(editor.actor, old.id, { disposalDate: '2025-05-01', disposalMethod: 'scrapped' }, old.version)).id
     browser = await launchChromium()
+    visitors = new Visitors(browser, site)
   })
   afterAll(async () => {
-    for (const context of contexts.values()) await (await context).close().catch(() => {})
+    await visitors?.close()
     await browser?.close()
     await site?.close()
   })
   afterEach(async () => {
-    for (const page of openPages.splice(0)) await page.close().catch(() => {})
+    await visitors.closePages()
   })
 
-  function contextFor(who: Who, javaScript = true): Promise<BrowserContext> {
-    const key = `${who}:${javaScript}`
-    let context = contexts.get(key)
-    if (!context) {
-      context = (async () => {
-        const created = await browser.newContext({ javaScriptEnabled: javaScript })
-        if (who === 'editor') {
-          const page = await created.newPage()
-          await signIn(page, site, editorEmail)
-          await page.close()
-        }
-        return created
-      })()
-      contexts.set(key, context)
-    }
-    return context
+  function pageAs(who: Who, javaScript = true): Promise<{ page: Page; seen: PageWatch }> {
+    return visitors.page(who === 'editor' ? editorEmail : null, javaScript)
   }
 
-  async function pageAs(who: Who, javaScript = true): Promise<{ page: Page; seen: PageWatch }> {
-    const page = await (await contextFor(who, javaScript)).newPage()
-    openPages.push(page)
-    return { page, seen: watch(page) }
-  }
 
 
   const pages: { path: () => string; label: string; who: Who; heading: RegExp }[] = [

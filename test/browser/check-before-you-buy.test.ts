@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { MINIBUS, seedCheckWorld, type CheckWorld } from '../fixtures/check-before-you-buy.js'
-import { describeInBrowser, expectSoundPage, launchChromium, makeUser, signIn, startSite, watch, type PageWatch, type Site } from './support.js'
+import { describeInBrowser, expectSoundPage, launchChromium, makeUser, startSite, Visitors, type PageWatch, type Site } from './support.js'
 
 type Who = 'anonymous' | 'editor'
 
@@ -10,8 +10,7 @@ describeInBrowser('check before you buy in the browser: accessible (axe, WCAG 2.
   let browser: Browser
   let world: CheckWorld
   let editorEmail: string
-  const contexts = new Map<string, Promise<BrowserContext>>()
-  const openPages: Page[] = []
+  let visitors: Visitors
 
   beforeAll(async () => {
     site = await startSite()
@@ -22,39 +21,21 @@ describeInBrowser('check before you buy in the browser: accessible (axe, WCAG 2.
     const { search } = await site.services.purchaseChecks.check(manchester.actor, { cpv: '39130000' }, { page: 1, pageSize: 20 })
     await site.services.purchaseChecks.recordPurchased(manchester.actor, search!.id, { estimatedCostPence: 1_250_000 })
     browser = await launchChromium()
+    visitors = new Visitors(browser, site)
   })
   afterAll(async () => {
-    for (const context of contexts.values()) await (await context).close().catch(() => {})
+    await visitors?.close()
     await browser?.close()
     await site?.close()
   })
   afterEach(async () => {
-    for (const page of openPages.splice(0)) await page.close().catch(() => {})
+    await visitors.closePages()
   })
 
-  function contextFor(who: Who, javaScript = true): Promise<BrowserContext> {
-    const key = `${who}:${javaScript}`
-    let context = contexts.get(key)
-    if (!context) {
-      context = (async () => {
-        const created = await browser.newContext({ javaScriptEnabled: javaScript })
-        if (who === 'editor') {
-          const page = await created.newPage()
-          await signIn(page, site, editorEmail)
-          await page.close()
-        }
-        return created
-      })()
-      contexts.set(key, context)
-    }
-    return context
+  function pageAs(who: Who, javaScript = true): Promise<{ page: Page; seen: PageWatch }> {
+    return visitors.page(who === 'editor' ? editorEmail : null, javaScript)
   }
 
-  async function pageAs(who: Who, javaScript = true): Promise<{ page: Page; seen: PageWatch }> {
-    const page = await (await contextFor(who, javaScript)).newPage()
-    openPages.push(page)
-    return { page, seen: watch(page) }
-  }
 
 
   const pages: { path: string; who: Who; status: number; shows: string }[] = [

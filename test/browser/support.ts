@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { describe, expect } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { readLocalAuthorityRegister } from '../../src/features/organisations/register.js'
@@ -162,4 +162,53 @@ export async function expectSoundPage(page: Page, seen: PageWatch, label: string
   expect(seen.errors, `script errors on ${label}`).toEqual([])
   expect(await page.locator('h1').count(), `h1 count on ${label}`).toBe(1)
   expect(await page.title(), `title of ${label}`).toMatch(/ – LGDS$/)
+}
+
+/**
+ * The people visiting a site in one browser: a context for each (signed in as an email, or
+ * anonymous) with JavaScript on or off, made once and kept, and the pages opened in them.
+ */
+export class Visitors {
+  private readonly contexts = new Map<string, Promise<BrowserContext>>()
+  private readonly pages: Page[] = []
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly site: Site,
+  ) {}
+
+  /** A new page for someone: `email` null for an anonymous visitor. */
+  async page(email: string | null, javaScript = true): Promise<{ page: Page; seen: PageWatch }> {
+    const page = await (await this.context(email, javaScript)).newPage()
+    this.pages.push(page)
+    return { page, seen: watch(page) }
+  }
+
+  /** Closes the pages opened since the last call (after each test). */
+  async closePages(): Promise<void> {
+    for (const page of this.pages.splice(0)) await page.close().catch(() => {})
+  }
+
+  async close(): Promise<void> {
+    await this.closePages()
+    for (const context of this.contexts.values()) await (await context).close().catch(() => {})
+  }
+
+  private context(email: string | null, javaScript: boolean): Promise<BrowserContext> {
+    const key = `${email ?? 'anonymous'}:${javaScript}`
+    let context = this.contexts.get(key)
+    if (!context) {
+      context = (async () => {
+        const created = await this.browser.newContext({ javaScriptEnabled: javaScript })
+        if (email) {
+          const page = await created.newPage()
+          await signIn(page, this.site, email)
+          await page.close()
+        }
+        return created
+      })()
+      this.contexts.set(key, context)
+    }
+    return context
+  }
 }
