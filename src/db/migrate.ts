@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_asset_search.js'
 import * as m0005 from './migrations/0005_sharing.js'
 import * as m0006 from './migrations/0006_asset_write_indexes.js'
 import * as m0007 from './migrations/0007_sharing_rules.js'
+import * as m0008 from './migrations/0008_unread_indexes.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -21,6 +22,7 @@ const migrations: Record<string, EngineMigration> = {
   '0005_sharing': m0005,
   '0006_asset_write_indexes': m0006,
   '0007_sharing_rules': m0007,
+  '0008_unread_indexes': m0008,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

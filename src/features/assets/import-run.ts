@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
 import type { AuditEntry } from '../../platform/audit.js'
 import type { CsvRecord } from '../../platform/csv-records.js'
-import type { ImportProblem } from '../datasets/import-report.js'
+import { recordImport, type ImportProblem } from '../datasets/import-report.js'
 import type { Organisation } from '../organisations/service.js'
 import { registerValue } from './depreciation.js'
 import type { AssetImportReport } from './import.js'
@@ -82,16 +82,21 @@ export class ImportRun {
     return true
   }
 
-  /** Says once, at the end, how many assets the £1,000 rule still needs categorising. */
-  finish(): void {
+  /**
+   * Says once, at the end, how many assets the £1,000 rule still needs categorising, and logs
+   * the import as a whole (an import that is not kept takes its log entry with it).
+   */
+  async finish(): Promise<void> {
     const { count, firstLine } = this.uncategorised
-    if (count === 0) return
-    const assets = count === 1 ? 'asset is' : 'assets are'
-    this.report.warnings.push({
-      line: firstLine,
-      column: '',
-      reason: `${count.toLocaleString('en-GB')} ${assets} worth £1,000 or more but have no asset class or CPV code (the first on this line): they count as uncategorised until an editor adds them`,
-    })
+    if (count > 0) {
+      const assets = count === 1 ? 'asset is' : 'assets are'
+      this.report.warnings.push({
+        line: firstLine,
+        column: '',
+        reason: `${count.toLocaleString('en-GB')} ${assets} worth £1,000 or more but have no asset class or CPV code (the first on this line): they count as uncategorised until an editor adds them`,
+      })
+    }
+    if (this.header) await recordImport(this.trx, this.actor, this.organisation.id, 'asset.import', this.report)
   }
 
   private read(record: CsvRecord): RowInput {
@@ -200,7 +205,9 @@ export class ImportRun {
         row.parent_id = ids.get(newParentCode)!
         await this.trx.updateTable('assets').set({ parent_id: row.parent_id }).where('id', '=', id).execute()
       }
-      audits.push({ organisationId: this.organisation.id, action: 'asset.create', entityType: 'asset', entityId: String(id), after: { id, ...row } })
+      // No copy of the row: until it changes, the asset's first version is the row itself, and
+      // every change records the version it replaced. Copies were half of what an import wrote.
+      audits.push({ organisationId: this.organisation.id, action: 'asset.create', entityType: 'asset', entityId: String(id) })
     }
     this.report.created += pending.length
     const indexed: SearchableAsset[] = pending.map(({ row }) => ({ ...row, id: ids.get(row.asset_code)! }))

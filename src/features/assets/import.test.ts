@@ -73,6 +73,11 @@ describeEachEngine('importing asset registers', (ctx) => {
     expect(await count((q) => q.where('status', 'is not', null))).toBe(187)
     expect(await count((q) => q.where('uprn', 'is', null))).toBe(336)
     expect(await auditRows()).toBe(608)
+    // Each creation is logged without a copy of the row (the row is its first version), and the import as a whole.
+    const created = await db.kysely.selectFrom('audit_log').select(['after_json']).where('entity_type', '=', 'asset').where('action', '=', 'asset.create').execute()
+    expect(created.every((e) => e.after_json === null)).toBe(true)
+    const imports = await db.kysely.selectFrom('audit_log').select(['after_json', 'actor_label']).where('action', '=', 'asset.import').execute()
+    expect(imports.map((e) => JSON.parse(e.after_json!))).toEqual([{ format: 'transparency-code', encoding: 'utf-8', rows: 608, created: 608, updated: 0, unchanged: 0, rejected: 0 }])
   })
 
   it('changes nothing when the same register is imported again: no writes, no audit records', async () => {
@@ -86,7 +91,7 @@ describeEachEngine('importing asset registers', (ctx) => {
   })
 
   it('updates only the changed rows, keeps what the file has no column for, and audits each change', async () => {
-    const { services } = ctx()
+    const { services, db } = ctx()
     const editor = await makeUser(services, { org: 'trafford' })
     const townHall = (await byCode(services, 'trafford')).get('TMBC0003')!
     // An editor categorises an asset: the register file has no column for it, so re-importing keeps it.
@@ -102,6 +107,8 @@ describeEachEngine('importing asset registers', (ctx) => {
     expect(assets.get('TMBC0003')).toMatchObject({ name: 'Claremont Community Centre', assetClass: 'operational-land-buildings', cpvCode: '70000000', parentId: site.id, version: 3 })
     expect(assets.get('TMBC0002/B0000066')).toMatchObject({ sourceCrs: 'EPSG:27700', easting: 380000, northing: 388000, version: 2 })
     expect(await auditRows()).toBe(608 + 2 + 2)
+    const imports = await db.kysely.selectFrom('audit_log').select('after_json').where('action', '=', 'asset.import').orderBy('id').execute()
+    expect(JSON.parse(imports.at(-1)!.after_json!)).toMatchObject({ rows: 608, created: 0, updated: 2, unchanged: 606 })
     const history = await services.audit.history('asset', String(townHall.id), { page: 1, pageSize: 5 })
     expect(history.items[0]).toMatchObject({ action: 'asset.update', actor: expect.any(String), before: { name: 'Claremont Centre' }, after: { name: 'Claremont Community Centre' } })
   })

@@ -85,7 +85,7 @@ export class AssetImport {
           report.rejected.push({ line: 1, column: '', reason: 'The file is empty: it needs a header row and a row for each asset' })
           report.fileRejected = true
         }
-        run.finish()
+        await run.finish()
         report.rejected.sort((a, b) => a.line - b.line)
         report.warnings.sort((a, b) => a.line - b.line)
         report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size

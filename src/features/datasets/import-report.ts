@@ -1,3 +1,8 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import type { Actor } from '../../platform/actor.js'
+import { recordAudit } from '../../platform/audit.js'
+
 /** What an import found and did, and how that is told on the page, in the API and by the command. */
 
 export interface ImportOptions {
@@ -40,6 +45,18 @@ export interface ImportReport {
   /** Whether the changes were saved. */
   saved: boolean
   encoding: 'utf-8' | 'windows-1252' | 'unknown'
+}
+
+/**
+ * Logs an import as a whole, beside the event of each record it created or changed. Call it
+ * inside the import's transaction: an import that is not kept takes its entry with it.
+ */
+export async function recordImport(db: Kysely<Database>, actor: Actor, organisationId: string, action: string, report: ImportReport & { format?: string }): Promise<void> {
+  const { rows, created, updated, unchanged, encoding, format } = report
+  // Like any change, an import that changed nothing leaves nothing in the log.
+  if (created + updated === 0) return
+  const rejected = new Set(report.rejected.map((p) => p.line)).size
+  await recordAudit(db, actor, { organisationId, action, entityType: 'organisation', entityId: organisationId, after: { ...(format ? { format } : {}), encoding, rows, created, updated, unchanged, rejected } })
 }
 
 /** What happened, in a heading and a sentence, for the page and the API's `detail`. */

@@ -88,6 +88,9 @@ describeEachEngine('importing datasets from CSV', (ctx) => {
 
     const actions = await services.db.kysely.selectFrom('audit_log').select('action').where('organisation_id', '=', organisationIds.bury!).where('entity_type', 'in', ['dataset', 'release']).orderBy('id').execute()
     expect(actions.map((a) => a.action).sort()).toEqual(['dataset.create', 'dataset.create', 'dataset.create', 'release.create', 'release.create'])
+    // Creations are logged without copies of the rows (each row is its own first version), and the import as a whole.
+    const imports = await services.db.kysely.selectFrom('audit_log').select('after_json').where('organisation_id', '=', organisationIds.bury!).where('action', '=', 'dataset.import').execute()
+    expect(imports.map((e) => JSON.parse(e.after_json!))).toEqual([{ encoding: 'utf-8', rows: 3, created: 3, updated: 0, unchanged: 0, rejected: 0 }])
   })
 
   it('reads Windows-1252, as Excel on Windows saves “CSV”', async () => {

@@ -9,7 +9,7 @@ import type { Organisation, OrganisationService } from '../organisations/service
 import { DatasetRepository, type DatasetRow } from './repository.js'
 import type { DatasetService } from './service.js'
 import { decodeCsv, readRows } from './import-csv.js'
-import type { ImportOptions, ImportProblem, ImportReport } from './import-report.js'
+import { recordImport, type ImportOptions, type ImportProblem, type ImportReport } from './import-report.js'
 import { declarationColumn, mergeWithStored, sameDeclaration, titleKey, type CheckedRow } from './import-rows.js'
 import type { Column } from './import-template.js'
 
@@ -79,6 +79,8 @@ export class DatasetImport {
         const run = new ImportRun(trx, actor, organisation, this.datasets, report)
         await run.load()
         await readRows(decoded.text, report, options.onProgress, (rows) => run.applyAll(rows))
+        // The import as a whole (an import that is not kept takes its log entry with it).
+        if (!report.fileRejected) await recordImport(trx, actor, organisation.id, 'dataset.import', report)
         // Rows declared in bulk are reported after the batch; the report reads in file order.
         report.rejected.sort((a, b) => a.line - b.line)
         report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
