@@ -21,6 +21,23 @@ describe('matching words', () => {
     expect([...both.positions]).toEqual([3, 9])
     expect([...both.scores]).toEqual([12, 34])
   })
+
+  it('intersects a short list with a long one as a merge would, whichever comes first', () => {
+    let seed = 7
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647
+    const list = (size: number, density: number) => {
+      const positions = Int32Array.from({ length: size }, (_, i) => i).filter(() => random() < density)
+      return { positions, scores: Float64Array.from(positions, (p) => p / 10) }
+    }
+    for (const [a, b] of [[list(5000, 0.01), list(5000, 0.6)], [list(5000, 0.5), list(5000, 0.5)], [list(100, 1), list(5000, 0.02)], [list(0, 1), list(50, 1)]] as const) {
+      const inB = new Set(b.positions)
+      const expected = [...a.positions].filter((p) => inB.has(p))
+      for (const both of [intersect(a, b), intersect(b, a)]) {
+        expect([...both.positions]).toEqual(expected)
+        expect([...both.scores]).toEqual(expected.map((p) => p / 5))
+      }
+    }
+  })
 })
 
 describeEachEngine('matching words against the index', (ctx) => {

@@ -24,7 +24,10 @@ export function phrasesOf(terms: string[]): { fts5: string; tsquery: string }[] 
  * Finds the datasets matching every word of a search. Each word is looked up on its own and
  * kept until any dataset changes: searches share most of their words, so a new search is mostly
  * the intersection of lists already in memory. Relevance is the sum of each word's score, which is
- * what FTS5's bm25 gives for the whole query. PostgreSQL matches and ranks the whole query.
+ * what FTS5's bm25 gives for the whole query. On PostgreSQL a word's score is its `ts_rank`,
+ * and relevance their sum too (`ts_rank_cd` of the whole query weighs how close the words stand,
+ * which no sum over words can give, and scoring every match of a common pair again for each new
+ * search was what made uncached searches slow).
  */
 export class TextMatcher {
   private readonly words: WeightedCache<TextMatches>
@@ -39,9 +42,6 @@ export class TextMatcher {
 
   async match(terms: string[], version: string): Promise<TextMatches> {
     const phrases = phrasesOf(terms)
-    // PostgreSQL ranks by how close the words stand (ts_rank_cd), which is not a sum over words,
-    // and intersects large lists faster than it scores them: it gets the whole query at once.
-    if (this.db.engine === 'postgres') return this.phrase({ fts5: phrases.map((p) => p.fts5).join(' '), tsquery: phrases.map((p) => p.tsquery).join(' & ') }, version)
     const lists: TextMatches[] = []
     for (const phrase of phrases) lists.push(await this.phrase(phrase, version))
     lists.sort((a, b) => a.positions.length - b.positions.length)
@@ -58,7 +58,7 @@ export class TextMatcher {
     if (this.db.engine === 'postgres') {
       const rows = (
         await sql<{ dataset_id: string; score: number }>`
-          select dataset_id, ts_rank_cd(document, query) as score
+          select dataset_id, ts_rank(document, query) as score
           from datasets_fts, to_tsquery('english', ${phrase.tsquery}) query
           where document @@ query`.execute(this.db.kysely)
       ).rows
@@ -96,20 +96,31 @@ export class TextMatcher {
 
 /** The datasets in both lists, with their scores added. */
 export function intersect(a: TextMatches, b: TextMatches): TextMatches {
-  const size = Math.min(a.positions.length, b.positions.length)
-  const positions = new Int32Array(size)
-  const scores = new Float64Array(size)
+  const [small, large] = a.positions.length <= b.positions.length ? [a, b] : [b, a]
+  const positions = new Int32Array(small.positions.length)
+  const scores = new Float64Array(small.positions.length)
+  const big = large.positions
   let found = 0
-  let i = 0
   let j = 0
-  while (i < a.positions.length && j < b.positions.length) {
-    const x = a.positions[i]!
-    const y = b.positions[j]!
-    if (x === y) {
+  for (let i = 0; i < small.positions.length && j < big.length; i++) {
+    const x = small.positions[i]!
+    // Galloping: a rare word's few matches skip through a common word's many in doubling
+    // steps, then a binary search, rather than one at a time.
+    let step = 1
+    while (j + step < big.length && big[j + step]! < x) step *= 2
+    let low = j
+    let high = Math.min(j + step, big.length - 1)
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (big[middle]! < x) low = middle + 1
+      else high = middle
+    }
+    j = low
+    if (big[j] === x) {
       positions[found] = x
-      scores[found++] = a.scores[i++]! + b.scores[j++]!
-    } else if (x < y) i++
-    else j++
+      scores[found++] = small.scores[i]! + large.scores[j]!
+      j++
+    }
   }
-  return { positions: positions.slice(0, found), scores: scores.slice(0, found) }
+  return { positions: positions.subarray(0, found), scores: scores.subarray(0, found) }
 }
