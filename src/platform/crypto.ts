@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 }
 
@@ -46,6 +46,27 @@ export function newApiToken(): string {
   return `lgds_${randomBytes(32).toString('base64url')}`
 }
 
+/** Random bytes drawn from the operating system a few thousand ids at a time. */
+const ID_POOL = 16 * 4096
+let idPool = Buffer.alloc(0)
+let idAt = ID_POOL
+
+/**
+ * A record's id: a UUID version 7 (RFC 9562), the time in milliseconds then 74 random bits.
+ * Records made one after another get ids in the same order, so each new row of a table or an
+ * index keyed by id is appended at its end instead of landing on a random page: an import of
+ * a hundred thousand datasets wrote to every page of those B-trees. Not for secrets: the time
+ * a record was made is readable in its id, as it is on the record itself.
+ */
 export function newId(): string {
-  return randomUUID()
+  if (idAt === ID_POOL) {
+    idPool = randomBytes(ID_POOL)
+    idAt = 0
+  }
+  const bytes = idPool.subarray(idAt, (idAt += 16))
+  bytes.writeUIntBE(Date.now(), 0, 6)
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }

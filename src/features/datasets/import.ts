@@ -101,7 +101,10 @@ export class DatasetImport {
 class ImportRun {
   private readonly byIdentifier = new Map<string, Known>()
   private readonly byReference = new Map<string, Known>()
-  private readonly byTitle = new Map<string, Known[]>()
+  /** Every dataset known, to build `titles` from when a row is first matched by its title. */
+  private readonly all = new Set<Known>()
+  /** By title: only files with rows lacking both identifier and reference need it (and its memory). */
+  private titles: Map<string, Known[]> | undefined
   /** Keys already used by a row of this file, with that row's line. */
   private readonly seenIdentifiers = new Map<string, number>()
   private readonly seenReferences = new Map<string, number>()
@@ -165,7 +168,7 @@ class ImportRun {
     if (!row.values) return undefined
     if (row.identifier !== null) return this.byIdentifier.get(row.identifier)
     if (row.values.reference !== null) return this.byReference.get(row.values.reference)
-    const sameTitle = (this.byTitle.get(titleKey(row.values.title)) ?? []).filter((k) => !k.withdrawn)
+    const sameTitle = this.byTitle(row.values.title).filter((k) => !k.withdrawn)
     return sameTitle.length === 1 ? sameTitle[0] : undefined
   }
 
@@ -229,7 +232,7 @@ class ImportRun {
       known = this.byReference.get(values.reference)
       column = 'reference'
     } else {
-      const sameTitle = (this.byTitle.get(titleKey(values.title)) ?? []).filter((k) => !k.withdrawn)
+      const sameTitle = this.byTitle(values.title).filter((k) => !k.withdrawn)
       if (sameTitle.length > 1) return problem('title', `${this.organisation.name} has ${sameTitle.length} datasets with this title: give the identifier or reference of the one to change`)
       known = sameTitle[0]
       column = 'title'
@@ -270,7 +273,7 @@ class ImportRun {
       for (const item of pending) await this.declareOne(item.row, item.known)
       return
     }
-    stored.forEach((row, i) => this.declared(pending[i]!.known, row))
+    this.report.created += stored.length
   }
 
   private async declareOne(row: CheckedRow, known: Known): Promise<void> {
@@ -279,14 +282,7 @@ class ImportRun {
       if (row.nextRelease) stored = await this.datasets.insertRelease(this.trx, this.actor, stored, row.nextRelease)
       return stored
     })
-    if (created) this.declared(known, created)
-  }
-
-  private declared(known: Known, row: DatasetRow): void {
-    known.id = row.id
-    known.identifier = row.identifier
-    this.byIdentifier.set(row.identifier, known)
-    this.report.created += 1
+    if (created) this.report.created += 1
   }
 
   /** Updates what differs; a row that says what is already stored changes nothing. */
@@ -357,16 +353,37 @@ class ImportRun {
     this.report.rejected.push(...problems)
   }
 
+  /**
+   * A dataset rows may match. One this file declares is known by reference and title only: no
+   * row can hold the identifier it is given (and a large import keeps nothing more per row).
+   */
   private remember(known: Known): void {
     if (known.identifier) this.byIdentifier.set(known.identifier, known)
     if (known.reference !== null) this.byReference.set(known.reference, known)
+    this.all.add(known)
+    if (this.titles) this.addTitle(known)
+  }
+
+  private byTitle(title: string): Known[] {
+    if (!this.titles) {
+      this.titles = new Map()
+      for (const known of this.all) this.addTitle(known)
+    }
+    return this.titles.get(titleKey(title)) ?? []
+  }
+
+  private addTitle(known: Known): void {
     const key = titleKey(known.title)
-    this.byTitle.set(key, [...(this.byTitle.get(key) ?? []), known])
+    const list = this.titles!.get(key)
+    if (list) list.push(known)
+    else this.titles!.set(key, [known])
   }
 
   private forget(known: Known): void {
     if (known.reference !== null && this.byReference.get(known.reference) === known) this.byReference.delete(known.reference)
+    this.all.delete(known)
     const key = titleKey(known.title)
-    this.byTitle.set(key, (this.byTitle.get(key) ?? []).filter((k) => k !== known))
+    const list = this.titles?.get(key)
+    if (list) this.titles!.set(key, list.filter((k) => k !== known))
   }
 }
