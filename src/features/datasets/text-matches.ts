@@ -9,6 +9,9 @@ export interface TextMatches {
   scores: Float64Array
 }
 
+/** Positions kept of the matches of several words together (8 MB at most). */
+const SEARCH_CACHE_POSITIONS = 2_000_000
+
 /** Prefix-matching one or two letters would expand to most of the index. */
 export const MIN_PREFIX_LENGTH = 3
 
@@ -31,6 +34,8 @@ export function phrasesOf(terms: string[]): { fts5: string; tsquery: string }[] 
  */
 export class TextMatcher {
   private readonly words: WeightedCache<TextMatches>
+  /** Matches of several words, in a cache of their own so that they never push out single words. */
+  private readonly searches = new WeightedCache<TextMatches>(SEARCH_CACHE_POSITIONS)
 
   constructor(
     private readonly db: Db,
@@ -42,10 +47,18 @@ export class TextMatcher {
 
   async match(terms: string[], version: string): Promise<TextMatches> {
     const phrases = phrasesOf(terms)
+    if (phrases.length === 1) return this.phrase(phrases[0]!, version)
+    // The same words come back with other filters and pages: their matches are kept as well.
+    const key = `${version}|${phrases.map((p) => p.fts5).join(' ')}`
+    const cached = this.searches.get(key)
+    if (cached) return cached
     const lists: TextMatches[] = []
     for (const phrase of phrases) lists.push(await this.phrase(phrase, version))
     lists.sort((a, b) => a.positions.length - b.positions.length)
-    return lists.slice(1).reduce(intersect, lists[0]!)
+    const found = lists.slice(1).reduce(intersect, lists[0]!)
+    const matches = { positions: found.positions.slice(), scores: found.scores.slice() }
+    this.searches.set(key, matches, matches.positions.length * 3 + 1)
+    return matches
   }
 
   private async phrase(phrase: { fts5: string; tsquery: string }, version: string): Promise<TextMatches> {
