@@ -1,7 +1,8 @@
+import { todayInUk } from '../src/platform/uk-date.js'
 import { sql } from 'kysely'
 import type { Db } from '../src/db/connection.js'
 import type { DatasetTable } from '../src/db/schema.js'
-import { addMonths, todayInUk } from '../src/features/datasets/dates.js'
+import { addMonths } from '../src/features/datasets/dates.js'
 import { FREQUENCIES, LICENCES, THEMES } from '../src/features/datasets/vocabularies.js'
 
 const SUBJECTS = ['Gritting routes', 'Public toilets', 'Spending over £500', 'Land and building assets', 'Planning applications', 'Street lighting', 'Air quality', 'Waste collection', 'Recycling rates', 'Council tax', 'Libraries', 'Parks and green spaces', 'Road collisions', 'Contracts register', 'Leisure attendance', 'Car park occupancy', 'School admissions', 'Housing stock', 'Homelessness', 'Business rates', 'Licensed premises', 'Food hygiene', 'Flood risk', 'Trees', 'Footpaths']

@@ -1,6 +1,6 @@
+import { todayInUk } from '../../src/platform/uk-date.js'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { todayInUk } from '../../src/features/assets/parse-values.js'
 import { UNDERUSED_REGISTERS, importRows, type Row } from '../fixtures/asset-reports/register.js'
 import { seedCouncils } from '../support/fixtures.js'
 import { describeInBrowser, expectAccessible, launchChromium, startSite, watch, type Site } from './support.js'

@@ -1,6 +1,7 @@
+import { todayInUk } from '../../src/platform/uk-date.js'
 import { seedCouncils, system } from './fixtures.js'
 import type { Services } from '../../src/services.js'
-import { addMonths, todayInUk } from '../../src/features/datasets/dates.js'
+import { addMonths } from '../../src/features/datasets/dates.js'
 import type { DeclarationInput, DistributionInput } from '../../src/features/datasets/validation.js'
 
 export interface FixtureDataset extends DeclarationInput {

@@ -1,8 +1,8 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Insertable, Selectable } from 'kysely'
 import type { AssetTable } from '../../db/schema.js'
 import { cpvLabel } from './cpv.js'
 import { bookValue, registerValue, type DepreciationMethod } from './depreciation.js'
-import { todayInUk } from './parse-values.js'
 import type { AssetInput, AssetValues } from './validation.js'
 import { ASSET_CLASSES, CATEGORISE_THRESHOLD_PENCE, labelOf, type AssetStatus } from './vocabularies.js'
 

@@ -107,9 +107,3 @@ export function parseEnergyRating(raw: unknown): Parsed<string> {
 }
 
 // Making a formatter costs far more than using one; an import asks for today once a row.
-const UK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' })
-
-/** Today in the UK, as an ISO date. */
-export function todayInUk(): string {
-  return UK_DATE.format(new Date())
-}

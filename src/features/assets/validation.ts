@@ -1,10 +1,11 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { FieldErrors } from '../../platform/errors.js'
 import type { Location } from './coordinates.js'
 import { parseCpv } from './cpv.js'
 import type { DepreciationMethod } from './depreciation.js'
 import { readLocation } from './location-input.js'
 import { MAX_PENCE, parsePounds } from './money.js'
-import { HECTARES, parseDate, parseDecimal, parseEnergyRating, parsePercent, parsePostcode, parseUprn, parseYesNo, SQUARE_METRES, textOf, todayInUk, type Parsed } from './parse-values.js'
+import { HECTARES, parseDate, parseDecimal, parseEnergyRating, parsePercent, parsePostcode, parseUprn, parseYesNo, SQUARE_METRES, textOf, type Parsed } from './parse-values.js'
 import {
   ASSET_CLASSES,
   ASSET_STATUSES,

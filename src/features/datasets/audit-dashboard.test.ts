@@ -1,8 +1,8 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, type EngineContext } from '../../../test/support/engines.js'
 import { makeUser, seedCouncils, system } from '../../../test/support/fixtures.js'
 import { newId } from '../../platform/crypto.js'
-import { todayInUk } from './dates.js'
 import { requestTimelinessByOrganisation } from '../requests/stats.js'
 
 const DECLARATION = {

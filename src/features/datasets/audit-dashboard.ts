@@ -1,10 +1,10 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import type { Organisation } from '../organisations/service.js'
 import { typeLabel } from '../organisations/types.js'
 import { requestTimelinessByOrganisation } from '../requests/stats.js'
 import { toSignoff, type AuditRound, type AuditSignoff } from './audit-round-model.js'
-import { todayInUk } from './dates.js'
 
 /*
  * The audit dashboard: per body, whether it signed the round off, what it has declared, how much

@@ -1,6 +1,6 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Selectable } from 'kysely'
 import type { AuditRoundTable, AuditSignoffTable } from '../../db/schema.js'
-import { todayInUk } from './dates.js'
 
 export type AuditRoundRow = Selectable<AuditRoundTable>
 export type AuditSignoffRow = Selectable<AuditSignoffTable>

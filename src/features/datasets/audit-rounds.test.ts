@@ -1,9 +1,9 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, type EngineContext } from '../../../test/support/engines.js'
 import { makeUser, seedCouncils, system } from '../../../test/support/fixtures.js'
 import { anonymous, type Actor, type TokenActor } from '../../platform/actor.js'
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../platform/errors.js'
-import { todayInUk } from './dates.js'
 
 const FUTURE_DEADLINE = '2099-03-31'
 

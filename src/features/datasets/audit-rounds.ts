@@ -1,3 +1,4 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import { isUniqueViolation, nowIso } from '../../db/dialect.js'
@@ -8,7 +9,7 @@ import { requirePlatformAdmin, roleIn } from '../../platform/authorisation.js'
 import { newId } from '../../platform/crypto.js'
 import { ConflictError, FieldErrors, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/errors.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
-import { isRealDate, todayInUk } from './dates.js'
+import { isRealDate } from './dates.js'
 import { toRound, toSignoff, type AuditRound, type AuditRoundRow, type AuditSignoff, type AuditSignoffRow } from './audit-round-model.js'
 import { AUDIT_SORT_KEYS, dashboardRows, defaultDirection, emptyRow, sortRows, totalsOf, type AuditSortKey, type Dashboard, type DashboardOptions, type DashboardRow, type SortDirection } from './audit-dashboard.js'
 

@@ -1,8 +1,8 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { Database } from '../../db/schema.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
-import { todayInUk } from './dates.js'
 import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
 import type { DatasetRow } from './repository.js'
 

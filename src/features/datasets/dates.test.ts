@@ -1,5 +1,6 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { describe, expect, it } from 'vitest'
-import { formatPlannedDate, isOverdue, parsePlannedDate, periodEnd, plannedDateInput, todayInUk } from './dates.js'
+import { formatPlannedDate, isOverdue, parsePlannedDate, periodEnd, plannedDateInput } from './dates.js'
 
 describe('planned release dates', () => {
   it('reads a day, a month or a quarter, and refuses impossible dates', () => {

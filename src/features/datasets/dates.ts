@@ -1,3 +1,4 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { DatePrecision } from './vocabularies.js'
 
 /** A planned date as people give it: a day, a month or a quarter. */
@@ -65,13 +66,6 @@ export function periodEnd(p: PlannedDate): string {
 }
 
 // Building a formatter is costly (toLocaleDateString builds one each call); one is kept.
-const UK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' })
-
-/** Today in the UK, as an ISO date: what "overdue" is measured against. */
-export function todayInUk(now: Date = new Date()): string {
-  return UK_DATE.format(now)
-}
-
 /** A release is overdue once its whole period has passed and it is still unreleased. */
 export function isOverdue(p: PlannedDate, state: string, today: string = todayInUk()): boolean {
   return (state === 'provisional' || state === 'confirmed') && periodEnd(p) < today

@@ -1,6 +1,7 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Actor } from '../../platform/actor.js'
 import type { Services } from '../../services.js'
-import { addMonths, todayInUk } from './dates.js'
+import { addMonths } from './dates.js'
 import type { DeclarationInput } from './validation.js'
 
 /** What a council typically holds, as the demonstration inventory. */

@@ -1,4 +1,5 @@
-import { formatPlannedDate, isOverdue, todayInUk } from './dates.js'
+import { todayInUk } from '../../platform/uk-date.js'
+import { formatPlannedDate, isOverdue } from './dates.js'
 import type { DatasetRow, DistributionRow, ReleaseChangeRow, ReleaseRow } from './repository.js'
 import type { AccessLevel, DatasetStatus, DatePrecision, ReleaseState } from './vocabularies.js'
 

@@ -1,9 +1,10 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine } from '../../../test/support/engines.js'
 import { seedCouncils, system } from '../../../test/support/fixtures.js'
 import { buildTestApp, WebClient } from '../../../test/support/web.js'
-import { addMonths, formatPlannedDate, todayInUk } from './dates.js'
+import { addMonths, formatPlannedDate } from './dates.js'
 
 const today = todayInUk()
 const csv = (name: string) => ({ downloadUrl: `https://data.example.gov.uk/${name}.csv`, format: 'CSV' })

@@ -1,3 +1,4 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import { isUniqueViolation, nowIso } from '../../db/dialect.js'
@@ -10,7 +11,7 @@ import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../.
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
 import { declareInBulk, type NewDeclaration } from './bulk-declare.js'
-import { parsePlannedDate, todayInUk, type PlannedDate } from './dates.js'
+import { parsePlannedDate, type PlannedDate } from './dates.js'
 import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
 import { DatasetRepository, type DatasetRow, type ReleaseRow } from './repository.js'
 import { columnsOf, distributionRow } from './rows.js'

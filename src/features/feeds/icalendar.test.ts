@@ -1,10 +1,11 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { FastifyInstance } from 'fastify'
 import ICAL from 'ical.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeEachEngine } from '../../../test/support/engines.js'
 import { seedCouncils, system } from '../../../test/support/fixtures.js'
 import { buildTestApp } from '../../../test/support/web.js'
-import { addMonths, todayInUk } from '../datasets/dates.js'
+import { addMonths } from '../datasets/dates.js'
 import { foldContentLines, periodEndExclusive } from './icalendar.js'
 import { releaseFeedFilters, releasesPlannedSince } from './release-queries.js'
 

@@ -1,6 +1,7 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { addMonths, todayInUk } from '../datasets/dates.js'
+import { addMonths } from '../datasets/dates.js'
 import { filtersFrom, values } from '../datasets/search-routes.js'
 import { labelOf, THEMES } from '../datasets/vocabularies.js'
 import { atomXml } from './atom.js'

@@ -1,4 +1,5 @@
-import { formatPlannedDate, todayInUk } from '../datasets/dates.js'
+import { todayInUk } from '../../platform/uk-date.js'
+import { formatPlannedDate } from '../datasets/dates.js'
 import type { DatePrecision } from '../datasets/vocabularies.js'
 import type { RequestCommentRow, RequestJoinedRow } from './repository.js'
 

@@ -1,3 +1,4 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, testConfig } from '../../../test/support/engines.js'
@@ -9,7 +10,6 @@ import type { Db } from '../../db/connection.js'
 import { formatDate } from '../../platform/views.js'
 import { addWorkingDays } from '../../platform/working-days.js'
 import type { Services } from '../../services.js'
-import { todayInUk } from '../datasets/dates.js'
 
 type User = Awaited<ReturnType<typeof makeUser>>
 

@@ -1,3 +1,4 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import { isUniqueViolation } from '../../db/dialect.js'
@@ -9,7 +10,7 @@ import { newId } from '../../platform/crypto.js'
 import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import { addWorkingDays } from '../../platform/working-days.js'
-import { formatPlannedDate, todayInUk } from '../datasets/dates.js'
+import { formatPlannedDate } from '../datasets/dates.js'
 import type { DatePrecision } from '../datasets/vocabularies.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
 import {

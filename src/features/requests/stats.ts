@@ -1,6 +1,6 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
-import { todayInUk } from '../datasets/dates.js'
 
 /** How a body has kept to the time it has to answer requests. */
 export interface RequestTimeliness {

@@ -1,6 +1,6 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { randomBytes } from 'node:crypto'
 import type { Actor } from '../../platform/actor.js'
-import { todayInUk } from '../assets/parse-values.js'
 import type { Organisation } from '../organisations/service.js'
 import type { Services } from '../../services.js'
 import { SharingService } from './service.js'

@@ -1,3 +1,4 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { beforeAll, expect, it } from 'vitest'
 import { anonymous } from '../../platform/actor.js'
 import { ConflictError, ValidationError } from '../../platform/errors.js'
@@ -5,7 +6,6 @@ import { addWorkingDays } from '../../platform/working-days.js'
 import { describeEachEngine } from '../../../test/support/engines.js'
 import { system } from '../../../test/support/fixtures.js'
 import { DESKS, MINIBUS, newAsset, sharingOn, sharingWorld, type SharingWorld } from '../../../test/fixtures/sharing/world.js'
-import { todayInUk } from '../assets/parse-values.js'
 
 const PAGE = { page: 1, pageSize: 50 }
 

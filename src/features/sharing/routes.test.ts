@@ -1,10 +1,10 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine } from '../../../test/support/engines.js'
 import { PASSWORD } from '../../../test/support/fixtures.js'
 import { buildTestApp, errorSummary, WebClient } from '../../../test/support/web.js'
 import { DESKS, MINIBUS, newAsset, sharingWorld, type SharingWorld } from '../../../test/fixtures/sharing/world.js'
-import { todayInUk } from '../assets/parse-values.js'
 
 describeEachEngine('sharing pages', (ctx) => {
   let app: FastifyInstance

@@ -1,4 +1,4 @@
-import { todayInUk } from '../datasets/dates.js'
+import { todayInUk } from '../../platform/uk-date.js'
 import { csvCell } from '../datasets/audit-routes.js'
 import { ASSET_CLASSES, labelOf } from '../assets/vocabularies.js'
 import { repoOf, type SharingContext } from './context.js'

@@ -1,9 +1,9 @@
+import { todayInUk } from '../../platform/uk-date.js'
 import { beforeAll, expect, it } from 'vitest'
 import { ConflictError, ValidationError } from '../../platform/errors.js'
 import { describeEachEngine } from '../../../test/support/engines.js'
 import { system } from '../../../test/support/fixtures.js'
 import { DESKS, MINIBUS, newAsset, outboxFor, sharingWorld, type SharingWorld } from '../../../test/fixtures/sharing/world.js'
-import { todayInUk } from '../assets/parse-values.js'
 
 const PAGE = { page: 1, pageSize: 100 }
 

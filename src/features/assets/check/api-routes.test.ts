@@ -1,3 +1,4 @@
+import { todayInUk } from '../../../platform/uk-date.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { MINIBUS, seedCheckWorld, TRAFFORD, type CheckWorld } from '../../../../test/fixtures/check-before-you-buy.js'
@@ -5,7 +6,6 @@ import { auditFor } from '../../../../test/support/accounts.js'
 import { describeEachEngine } from '../../../../test/support/engines.js'
 import { seedCouncils, system } from '../../../../test/support/fixtures.js'
 import { buildTestApp } from '../../../../test/support/web.js'
-import { todayInUk } from '../parse-values.js'
 
 const AROUND_TRAFFORD = `lat=${TRAFFORD.lat}&lon=${TRAFFORD.lon}`
 

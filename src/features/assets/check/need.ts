@@ -1,6 +1,7 @@
+import { todayInUk } from '../../../platform/uk-date.js'
 import { FieldErrors } from '../../../platform/errors.js'
 import { cpvEntry, parseCpv, searchCpv, type CpvEntry } from '../cpv.js'
-import { parseDate, parseDecimal, textOf, todayInUk } from '../parse-values.js'
+import { parseDate, parseDecimal, textOf } from '../parse-values.js'
 import { ASSET_CLASSES, labelOf } from '../vocabularies.js'
 
 /*

@@ -1,10 +1,10 @@
+import { todayInUk } from '../../../platform/uk-date.js'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { MINIBUS, seedCheckWorld, type CheckWorld } from '../../../../test/fixtures/check-before-you-buy.js'
 import { describeEachEngine } from '../../../../test/support/engines.js'
 import { makeUser, PASSWORD, seedCouncils, system } from '../../../../test/support/fixtures.js'
 import { buildTestApp, csrfOf, errorSummary, WebClient } from '../../../../test/support/web.js'
-import { todayInUk } from '../parse-values.js'
 
 const PAGE = '/assets/check-before-you-buy'
 

@@ -1,3 +1,4 @@
+import { todayInUk } from '../../../platform/uk-date.js'
 import { parse } from 'csv-parse/sync'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -5,7 +6,6 @@ import { importRows, type Row } from '../../../../test/fixtures/asset-reports/re
 import { describeEachEngine } from '../../../../test/support/engines.js'
 import { seedCouncils } from '../../../../test/support/fixtures.js'
 import { appWith, errorSummary } from '../../../../test/support/web.js'
-import { todayInUk } from '../parse-values.js'
 
 const decode = (html: string) => html.replace(/&amp;/g, '&')
 const text = (html: string) => decode(html).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')

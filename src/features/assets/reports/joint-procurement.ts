@@ -1,6 +1,6 @@
+import { todayInUk } from '../../../platform/uk-date.js'
 import { FieldErrors } from '../../../platform/errors.js'
 import { cpvLabel } from '../cpv.js'
-import { todayInUk } from '../parse-values.js'
 import type { AssetIndex } from '../search/asset-index.js'
 import { STATUS_NUMBER } from '../search/vocabulary.js'
 import { NO_REGION, NO_REGION_LABEL, ReportCache, regionsOf } from './regions.js'

@@ -1,7 +1,7 @@
+import { todayInUk } from '../../../platform/uk-date.js'
 import { sql } from 'kysely'
 import type { Db } from '../../../db/connection.js'
 import { bookValue, type DepreciationMethod } from '../depreciation.js'
-import { todayInUk } from '../parse-values.js'
 import { CLASS_NUMBER, CONDITION_NUMBER, CPV_DIVISION_NUMBER, STATUS_NUMBER, numberOf, valueBand } from './vocabulary.js'
 
 /*
