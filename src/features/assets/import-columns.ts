@@ -1,4 +1,4 @@
-import type { ImportProblem } from '../datasets/import-report.js'
+import type { ImportProblem } from '../../platform/import-report.js'
 import type { AssetField } from './validation.js'
 
 /*

@@ -6,7 +6,7 @@ import { systemActor } from '../../platform/actor.js'
 import { fileSource, type CsvSource } from '../../platform/csv-input.js'
 import { startProgress, type Progress } from '../../platform/progress.js'
 import { createServices } from '../../services.js'
-import { importReportText } from '../datasets/import-report.js'
+import { importReportText } from '../../platform/import-report.js'
 import { assetImportOutcome, type AssetImportReport } from './import.js'
 import type { ImportFormat } from './import-columns.js'
 

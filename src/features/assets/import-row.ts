@@ -1,4 +1,4 @@
-import type { ImportProblem } from '../datasets/import-report.js'
+import type { ImportProblem } from '../../platform/import-report.js'
 import { readCoordinates, type Crs } from './coordinates.js'
 import type { Header, ImportField } from './import-columns.js'
 import { parseDecimal } from './parse-values.js'

@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises'
 import { parse } from 'csv-parse'
 import { csvErrorReason, LineCounter } from '../../platform/csv-input.js'
 import { COLUMNS, REQUIRED_COLUMNS, type Column } from './import-template.js'
-import type { ImportOptions, ImportReport } from './import-report.js'
+import type { ImportOptions, ImportReport } from '../../platform/import-report.js'
 import { checkRow, type CheckedRow } from './import-rows.js'
 
 // The import and its routes read the decoder through this module.

@@ -1,6 +1,6 @@
 import type { FieldError } from '../../platform/errors.js'
 import { parsePlannedDate, type PlannedDate } from './dates.js'
-import type { ImportProblem } from './import-report.js'
+import type { ImportProblem } from '../../platform/import-report.js'
 import type { Column } from './import-template.js'
 import type { DatasetRow } from './repository.js'
 import { validateDeclaration, validateDistribution, type DeclarationInput, type DeclarationValues, type DistributionInput } from './validation.js'

@@ -7,7 +7,7 @@ import { projectRoot } from '../../paths.js'
 import { anonymous, type Actor } from '../../platform/actor.js'
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../platform/errors.js'
 import type { Services } from '../../services.js'
-import type { ImportReport } from './import-report.js'
+import type { ImportReport } from '../../platform/import-report.js'
 import { COLUMNS, templateCsv } from './import-template.js'
 
 const COUNCILS = ['trafford', 'manchester', 'leeds', 'bury', 'salford', 'stockport', 'wigan', 'bolton', 'oldham', 'rochdale', 'tameside', 'sefton', 'wirral', 'knowsley']

@@ -9,7 +9,7 @@ import type { Organisation, OrganisationService } from '../organisations/service
 import { DatasetRepository, type DatasetRow } from './repository.js'
 import type { DatasetService } from './service.js'
 import { decodeCsv, readRows } from './import-csv.js'
-import { recordImport, type ImportOptions, type ImportProblem, type ImportReport } from './import-report.js'
+import { recordImport, type ImportOptions, type ImportProblem, type ImportReport } from '../../platform/import-report.js'
 import { declarationColumn, mergeWithStored, sameDeclaration, titleKey, type CheckedRow } from './import-rows.js'
 import type { Column } from './import-template.js'
 

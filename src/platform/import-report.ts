@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema.js'
-import type { Actor } from '../../platform/actor.js'
-import { recordAudit } from '../../platform/audit.js'
+import type { Database } from '../db/schema.js'
+import type { Actor } from './actor.js'
+import { recordAudit } from './audit.js'
 
 /** What an import found and did, and how that is told on the page, in the API and by the command. */
 
