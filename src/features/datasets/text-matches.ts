@@ -9,8 +9,8 @@ export interface TextMatches {
   scores: Float64Array
 }
 
-/** Positions kept of the matches of several words together (8 MB at most). */
-const SEARCH_CACHE_POSITIONS = 2_000_000
+/** Positions kept of the matches of several words together (16 MB at most). */
+const SEARCH_CACHE_POSITIONS = 4_000_000
 
 /** Prefix-matching one or two letters would expand to most of the index. */
 export const MIN_PREFIX_LENGTH = 3
