@@ -12,6 +12,7 @@ import { DatasetImport } from './features/datasets/import.js'
 import { DatasetSearch } from './features/datasets/search.js'
 import { HarvestService } from './features/harvest/service.js'
 import { OrganisationService } from './features/organisations/service.js'
+import { RequestParticipation } from './features/requests/participation.js'
 import { RequestService } from './features/requests/service.js'
 import { SharingService } from './features/sharing/service.js'
 
@@ -28,6 +29,7 @@ export interface Services {
   datasetCatalogue: DatasetCatalogue
   harvest: HarvestService
   requests: RequestService
+  requestParticipation: RequestParticipation
   auditRounds: AuditRoundService
   assets: AssetService
   assetImport: AssetImport
@@ -45,10 +47,11 @@ export function createServices(config: Config, db: Db): Services {
   const datasetCatalogue = new DatasetCatalogue(db, organisations)
   const harvest = new HarvestService(db, organisations, datasets)
   const requests = new RequestService(db, organisations)
+  const requestParticipation = new RequestParticipation(db)
   const auditRounds = new AuditRoundService(db, organisations)
   const assets = new AssetService(db, organisations)
   const assetImport = new AssetImport(db, organisations)
   const purchaseChecks = new PurchaseCheckService(db, organisations)
   const sharing = new SharingService(db, organisations, assets, purchaseChecks, { baseUrl: config.baseUrl })
-  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, auditRounds, assets, assetImport, purchaseChecks, sharing }
+  return { config, db, organisations, accounts, audit, datasets, datasetImport, datasetSearch, datasetCatalogue, harvest, requests, requestParticipation, auditRounds, assets, assetImport, purchaseChecks, sharing }
 }

@@ -5,7 +5,7 @@ import { AnswerBody, DataRequest, DataRequestDetail, DataRequestPage, RequestLis
 
 /** Data requests for machines: the same list and filters as `/requests`, and a body's answer by token. */
 const requestApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { requests } = app.services
+  const { requests, requestParticipation } = app.services
 
   app.get(
     '/api/v1/requests',
@@ -36,7 +36,7 @@ const requestApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const found = await requests.get(request.params.id)
-      return { ...found, comments: await requests.comments(found) }
+      return { ...found, comments: await requestParticipation.comments(found) }
     },
   )
 

@@ -38,9 +38,9 @@ describeInBrowser('data request pages in Chromium', () => {
     await s.datasets.addRelease(editor.actor, dataset.id, { plannedDate: '2027-06', state: 'confirmed' })
     const request = await s.requests.create(person.actor, { kind: 'new', title: 'Potholes repaired', description: 'Every pothole reported.\nAnd when it was fixed.', reason: 'To compare roads.', organisation: 'trafford' })
     requestId = request.id
-    commentId = (await s.requests.comment(person.actor, request.id, 'Please include the ward.')).id
-    hiddenCommentId = (await s.requests.comment(person.actor, request.id, 'Something rude')).id
-    await s.requests.hideComment(editor.actor, request.id, hiddenCommentId, 'It was abusive')
+    commentId = (await s.requestParticipation.comment(person.actor, request.id, 'Please include the ward.')).id
+    hiddenCommentId = (await s.requestParticipation.comment(person.actor, request.id, 'Something rude')).id
+    await s.requestParticipation.hideComment(editor.actor, request.id, hiddenCommentId, 'It was abusive')
     unassignedId = (await s.requests.create(person.actor, { kind: 'new', title: 'Allotments', description: 'Waiting lists.', reason: 'I am waiting.' })).id
     const answered = await s.requests.create(person.actor, { kind: 'early-release', dataset: dataset.id, reason: 'Winter comes early.' })
     await s.requests.answer(editor.actor, answered.id, { status: 'declined', declineReason: 'disproportionate-cost', response: 'The survey is not finished.' })

@@ -32,9 +32,9 @@ export async function seedDemoRequests(services: Services, actor: Actor): Promis
     reason: 'We are mapping safe places to leave a bike near stations and shops.',
     organisation: 'trafford',
   })
-  await services.requests.support(priya, cycleParking.id)
-  await services.requests.support(tom, cycleParking.id)
-  await services.requests.comment(tom, cycleParking.id, 'Lockers at the tram stops would be especially useful.')
+  await services.requestParticipation.support(priya, cycleParking.id)
+  await services.requestParticipation.support(tom, cycleParking.id)
+  await services.requestParticipation.comment(tom, cycleParking.id, 'Lockers at the tram stops would be especially useful.')
 
   const potholes = await services.requests.create(tom, {
     kind: 'new',

@@ -191,7 +191,7 @@ describeEachEngine('data request pages and API', (ctx) => {
     expect(empty.statusCode).toBe(400)
     expect(errorSummary(empty.body)).toContain('<a href="#comment">Enter your comment</a>')
     expect((await commenter.submit(`/requests/${id}`, `/requests/${id}/comments`, { comment: 'Ring Joe on 07700 900123 about it' })).statusCode).toBe(303)
-    const commentId = (await services.requests.comments(await services.requests.get(id)))[0]!.id
+    const commentId = (await services.requestParticipation.comments(await services.requests.get(id)))[0]!.id
     expect((await commenter.get(`/requests/${id}`)).body).toContain('Ring Joe on 07700 900123 about it')
     expect((await commenter.get(`/requests/${id}`)).body).not.toContain('/hide')
 
@@ -227,7 +227,7 @@ describeEachEngine('data request pages and API', (ctx) => {
   it('refuses every page write to those who may not make it, changing nothing', async () => {
     const id = await askThroughForm(await clientFor(requester), POTHOLES)
     const unassigned = await askThroughForm(await clientFor(requester), { kind: 'new', title: 'Nobody’s', description: 'd', reason: 'r' })
-    const commentId = (await services.requests.comment(requester.actor, id, 'A fine comment')).id
+    const commentId = (await services.requestParticipation.comment(requester.actor, id, 'A fine comment')).id
     const before = await snapshot(ctx().db)
 
     const writes: [string, Record<string, string>][] = [
@@ -292,7 +292,7 @@ describeEachEngine('data request pages and API', (ctx) => {
     const payload = '<script>alert("x")</script><b>bold</b>'
     const nasty = await makeUser(services, { name: `Eve ${payload}` })
     const id = (await services.requests.create(nasty.actor, { kind: 'new', title: `Title ${payload}`, description: `What ${payload}`, reason: `Why ${payload}`, organisation: 'trafford' })).id
-    await services.requests.comment(nasty.actor, id, `Comment ${payload}`)
+    await services.requestParticipation.comment(nasty.actor, id, `Comment ${payload}`)
     const client = await clientFor(editor)
     for (const url of [`/requests/${id}`, '/requests?q=title', `/history/request/${id}`]) {
       const page = await client.get(url)
@@ -302,7 +302,7 @@ describeEachEngine('data request pages and API', (ctx) => {
       expect(page.body, url).toContain('&lt;script&gt;alert(')
     }
     expect((await client.get(`/history/request/${id}`)).body).toContain('request.create')
-    await services.requests.support(plain.actor, id)
+    await services.requestParticipation.support(plain.actor, id)
     expect((await client.get(`/history/request-support/${id}`)).statusCode).toBe(404)
     expect((await client.get(`/history/request-comment/${id}`)).statusCode).toBe(404)
   })

@@ -13,7 +13,7 @@ const FORM = 'requests/templates/new.njk'
 const HIDE = 'requests/templates/hide.njk'
 
 const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { requests, organisations } = app.services
+  const { requests, requestParticipation: participation, organisations } = app.services
 
   /** Every body, for the "which body" lists: a few hundred, by name. */
   async function bodyItems(selected: string | undefined, emptyText: string) {
@@ -22,7 +22,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   async function showContext(actor: Actor, request: DataRequest, values: FormBody = {}) {
-    const [comments, viewer] = await Promise.all([requests.comments(request), requests.viewerOf(actor, request)])
+    const [comments, viewer] = await Promise.all([participation.comments(request), participation.viewerOf(actor, request)])
     const options = viewer.canAnswer ? await requests.answerOptions(request) : { releases: [], datasets: [] }
     return {
       title: request.title,
@@ -124,10 +124,10 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The small POST forms on the request page: each does one thing and comes back to the page. */
   const simpleActions: Record<string, { run: (actor: Actor, id: string) => Promise<unknown>; done: string }> = {
-    support: { run: (actor, id) => requests.support(actor, id), done: 'You support this request' },
-    unsupport: { run: (actor, id) => requests.unsupport(actor, id), done: 'You no longer support this request' },
-    follow: { run: (actor, id) => requests.follow(actor, id), done: 'You are following this request' },
-    unfollow: { run: (actor, id) => requests.unfollow(actor, id), done: 'You are no longer following this request' },
+    support: { run: (actor, id) => participation.support(actor, id), done: 'You support this request' },
+    unsupport: { run: (actor, id) => participation.unsupport(actor, id), done: 'You no longer support this request' },
+    follow: { run: (actor, id) => participation.follow(actor, id), done: 'You are following this request' },
+    unfollow: { run: (actor, id) => participation.unfollow(actor, id), done: 'You are no longer following this request' },
   }
   for (const [path, action] of Object.entries(simpleActions)) {
     app.post(`/requests/:id/${path}`, { schema: { params: RequestParams } }, async (request, reply) => {
@@ -142,7 +142,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/requests/:id/comments', { schema: { params: RequestParams } }, async (request, reply) => {
     const { found, values, context } = await loadForPost(request, request.params.id)
     let commentId: string | undefined
-    const ok = await submitForm(reply, async () => (commentId = (await requests.comment(request.actor, found.id, values.comment)).id), { template: SHOW, context })
+    const ok = await submitForm(reply, async () => (commentId = (await participation.comment(request.actor, found.id, values.comment)).id), { template: SHOW, context })
     if (!ok) return reply
     flash(request, 'Your comment has been added')
     return reply.redirect(`/requests/${found.id}#comment-${commentId}`, 303)
@@ -172,7 +172,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return {
       title: 'Hide a comment',
       request: found,
-      comment: await requests.findComment(found, commentId),
+      comment: await participation.findComment(found, commentId),
       values,
       breadcrumbs: [
         { text: 'Home', href: '/' },
@@ -184,14 +184,14 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/requests/:id/comments/:commentId/hide', { schema: { params: CommentParams } }, async (request, reply) => {
     const found = await requests.get(request.params.id)
-    requests.requireModerator(request.actor, found)
+    participation.requireModerator(request.actor, found)
     return reply.render(HIDE, await hideContext(found, request.params.commentId, {}))
   })
 
   app.post('/requests/:id/comments/:commentId/hide', { schema: { params: CommentParams } }, async (request, reply) => {
     const found = await requests.get(request.params.id)
     const values = formBody(request)
-    const ok = await submitForm(reply, () => requests.hideComment(request.actor, found.id, request.params.commentId, values.reason), {
+    const ok = await submitForm(reply, () => participation.hideComment(request.actor, found.id, request.params.commentId, values.reason), {
       template: HIDE,
       context: await hideContext(found, request.params.commentId, values),
     })

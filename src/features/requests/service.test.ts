@@ -1,17 +1,18 @@
 import { beforeAll, expect, it } from 'vitest'
 import { describeEachEngine } from '../../../test/support/engines.js'
 import { makeUser, seedCouncils } from '../../../test/support/fixtures.js'
+import { ASKED, errorOf, fieldsOf, POTHOLES } from '../../../test/support/requests.js'
 import { anonymous, type Actor, type TokenActor } from '../../platform/actor.js'
 import { auditHistory } from '../../platform/audit.js'
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js'
+import { ConflictError, ForbiddenError, UnauthenticatedError } from '../../platform/errors.js'
 import type { Db } from '../../db/connection.js'
 import type { Services } from '../../services.js'
 import { DECLINE_REASONS, REQUEST_STATUSES } from './model.js'
 import { AnswerBody, DataRequest as DataRequestSchema } from './schemas.js'
+import { RequestParticipation } from './participation.js'
 import { RequestService } from './service.js'
 
 const GRITTING = { title: 'Gritting routes', description: 'The roads the council grits in winter.', themes: ['TRAN'], frequency: 'annual' }
-const POTHOLES = { kind: 'new', title: 'Potholes reported and repaired', description: 'Every pothole reported, where, and when it was repaired.', reason: 'To see which roads wait longest.', organisation: 'trafford' }
 
 type User = Awaited<ReturnType<typeof makeUser>>
 
@@ -28,23 +29,13 @@ async function snapshot(db: Db, requestId: string) {
   return { request, supports, follows, comments, audit: Number(audit.n) }
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  )
-}
-
-function fieldsOf(error: unknown): string[] {
-  expect(error).toBeInstanceOf(ValidationError)
-  return (error as ValidationError).fields.map((f) => f.name).sort()
-}
-
 describeEachEngine('data requests', (ctx) => {
   let services: Services
   let db: Db
   /** The service under test, on a clock the tests move. */
   let requests: RequestService
+  /** Supporting and commenting, where a test needs them, on the same clock. */
+  let participation: RequestParticipation
   let now: Date
   let requester: User
   let supporter: User
@@ -58,14 +49,14 @@ describeEachEngine('data requests', (ctx) => {
   let writeToken: TokenActor
   let readToken: TokenActor
 
-  // Friday 20 March 2026: 20 working days later, skipping Good Friday and Easter Monday, is 21 April.
-  const ASKED = new Date('2026-03-20T10:00:00Z')
+  // 20 working days after ASKED (Friday 20 March 2026), skipping Good Friday and Easter Monday.
   const DUE = '2026-04-21'
 
   beforeAll(async () => {
     ;({ services, db } = ctx())
     now = ASKED
     requests = new RequestService(db, services.organisations, () => now)
+    participation = new RequestParticipation(db, () => now)
     const councils = await seedCouncils(services)
     traffordId = councils.trafford!.id
     requester = await makeUser(services, { name: 'Rita Requester' })
@@ -113,7 +104,7 @@ describeEachEngine('data requests', (ctx) => {
       overdue: false,
       supportCount: 1,
     })
-    const viewer = await requests.viewerOf(requester.actor, request)
+    const viewer = await participation.viewerOf(requester.actor, request)
     expect(viewer).toMatchObject({ supporting: true, following: true, canAnswer: false, canModerate: false })
     const history = await auditHistory(db.kysely, 'request', request.id, { page: 1, pageSize: 5 })
     expect(history.items.map((e) => [e.action, e.actor])).toEqual([['request.create', 'Rita Requester']])
@@ -146,38 +137,6 @@ describeEachEngine('data requests', (ctx) => {
     expect(await requests.earlyReleaseTarget('no-such-dataset')).toBeUndefined()
   })
 
-  // ---- support and follows ----
-
-  it('counts one support per account, keeping the count in step', async () => {
-    const request = await ask()
-    expect(await requests.support(supporter.actor, request.id)).toBe(2)
-    await expect(requests.support(supporter.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
-    await expect(requests.support(requester.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
-    expect((await requests.get(request.id)).supportCount).toBe(2)
-    expect(await requests.unsupport(requester.actor, request.id)).toBe(1)
-    await expect(requests.unsupport(requester.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
-    expect(await requests.support(plain.actor, request.id)).toBe(2)
-    const rows = await db.kysely.selectFrom('request_supports').select('user_id').where('request_id', '=', request.id).execute()
-    expect(rows.map((r) => r.user_id).sort()).toEqual([supporter.userId, plain.userId].sort())
-    expect((await requests.viewerOf(supporter.actor, await requests.get(request.id))).supporting).toBe(true)
-    // Who supports is not in the request's public history.
-    const history = await auditHistory(db.kysely, 'request', request.id, { page: 1, pageSize: 20 })
-    expect(history.items.map((e) => e.action)).toEqual(['request.create'])
-    const supportLog = await auditHistory(db.kysely, 'request-support', request.id, { page: 1, pageSize: 20 })
-    expect(supportLog.items.map((e) => e.action)).toEqual(['request.support', 'request.unsupport', 'request.support'])
-  })
-
-  it('follows and unfollows, once each', async () => {
-    const request = await ask()
-    await requests.follow(supporter.actor, request.id)
-    await expect(requests.follow(supporter.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
-    expect((await requests.viewerOf(supporter.actor, request)).following).toBe(true)
-    await requests.unfollow(supporter.actor, request.id)
-    await expect(requests.unfollow(supporter.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
-    expect((await requests.viewerOf(supporter.actor, request)).following).toBe(false)
-    await expect(requests.follow(supporter.actor, 'no-such-request')).rejects.toBeInstanceOf(NotFoundError)
-  })
-
   // ---- answering ----
 
   it('moves submitted → acknowledged → scheduled → fulfilled, recording when it was first answered', async () => {
@@ -192,7 +151,7 @@ describeEachEngine('data requests', (ctx) => {
 
     const fulfilled = await requests.answer(writeToken, request.id, { status: 'fulfilled', dataset: datasets.published, response: 'Published with the street lights.' })
     expect(fulfilled).toMatchObject({ status: 'fulfilled', fulfilledDataset: { id: datasets.published, title: 'Street lights' }, release: { id: releases.trafford }, answeredAt: '2026-03-24T09:00:00.000Z' })
-    await expect(requests.support(plain.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
+    await expect(participation.support(plain.actor, request.id)).rejects.toBeInstanceOf(ConflictError)
 
     const history = await auditHistory(db.kysely, 'request', request.id, { page: 1, pageSize: 20 })
     expect(history.items.map((e) => [e.action, e.actor])).toEqual([
@@ -266,50 +225,14 @@ describeEachEngine('data requests', (ctx) => {
     expect(await requests.overdueCountFor(leeds)).toBe(0)
   })
 
-  // ---- comments ----
-
-  it('lets anyone signed in comment, and the body hide a comment keeping its text, who, when and why', async () => {
-    const request = await ask()
-    expect(fieldsOf(await errorOf(requests.comment(plain.actor, request.id, '   ')))).toEqual(['comment'])
-    expect(fieldsOf(await errorOf(requests.comment(plain.actor, request.id, 'x'.repeat(5001))))).toEqual(['comment'])
-    now = new Date('2026-03-20T11:00:00Z')
-    const kept = await requests.comment(supporter.actor, request.id, 'Please include the date each was reported.')
-    now = new Date('2026-03-20T11:05:00Z')
-    const rude = await requests.comment(plain.actor, request.id, 'My neighbour Joe at 4 Acacia Avenue is to blame.')
-    expect(fieldsOf(await errorOf(requests.hideComment(traffordEditor.actor, request.id, rude.id, ' ')))).toEqual(['reason'])
-
-    now = new Date('2026-03-23T12:00:00Z')
-    await requests.hideComment(traffordEditor.actor, request.id, rude.id, 'It names a private individual')
-    await expect(requests.hideComment(traffordEditor.actor, request.id, rude.id, 'Again')).rejects.toBeInstanceOf(ConflictError)
-    await expect(requests.hideComment(traffordEditor.actor, request.id, 'no-such-comment', 'x')).rejects.toBeInstanceOf(NotFoundError)
-
-    const comments = await requests.comments(await requests.get(request.id))
-    expect(comments.map((c) => [c.authorName, c.body, c.hidden])).toEqual([
-      ['Sam Supporter', 'Please include the date each was reported.', null],
-      ['Pat Plain', null, { at: '2026-03-23T12:00:00.000Z', by: 'Trafford Metropolitan Borough Council', reason: 'It names a private individual' }],
-    ])
-    const row = await db.kysely.selectFrom('request_comments').selectAll().where('id', '=', rude.id).executeTakeFirstOrThrow()
-    expect(row).toMatchObject({ body: 'My neighbour Joe at 4 Acacia Avenue is to blame.', hidden_by: traffordId, hidden_reason: 'It names a private individual' })
-    const log = await auditHistory(db.kysely, 'request-comment', rude.id, { page: 1, pageSize: 5 })
-    expect(log.items.map((e) => [e.action, e.actor])).toEqual([
-      ['request.comment-hide', 'Tom Trafford'],
-      ['request.comment', 'Pat Plain'],
-    ])
-    expect(log.items[0]!.after).toMatchObject({ hidden_reason: 'It names a private individual', body: 'My neighbour Joe at 4 Acacia Avenue is to blame.' })
-    // The hidden text is not in the public history of the request.
-    const publicHistory = JSON.stringify(await services.audit.history('request', request.id, { page: 1, pageSize: 50 }))
-    expect(publicHistory).not.toContain('Acacia')
-    expect(kept.id).not.toBe(rude.id)
-  })
-
   // ---- requests with no body yet ----
 
   it('lets a platform administrator send a request with no body to one, restarting its 20 working days', async () => {
     const request = await ask({ kind: 'new', title: 'Bus shelter adverts', description: 'Income from adverts on bus shelters', reason: 'Curious' })
     expect(request.organisation).toBeNull()
-    const comment = await requests.comment(plain.actor, request.id, 'Spam spam spam')
-    await requests.hideComment(platformAdmin.actor, request.id, comment.id, 'Advertising')
-    expect((await requests.comments(request))[0]!.hidden).toMatchObject({ by: 'the platform administrators', reason: 'Advertising' })
+    const comment = await participation.comment(plain.actor, request.id, 'Spam spam spam')
+    await participation.hideComment(platformAdmin.actor, request.id, comment.id, 'Advertising')
+    expect((await participation.comments(request))[0]!.hidden).toMatchObject({ by: 'the platform administrators', reason: 'Advertising' })
 
     await expect(requests.answer(platformAdmin.actor, request.id, { status: 'acknowledged' })).rejects.toBeInstanceOf(ConflictError)
     await expect(requests.answer(traffordEditor.actor, request.id, { status: 'acknowledged' })).rejects.toBeInstanceOf(ForbiddenError)
@@ -328,9 +251,9 @@ describeEachEngine('data requests', (ctx) => {
 
   it('refuses every write to those who may not make it, changing nothing', async () => {
     const request = await ask()
-    const comment = await requests.comment(supporter.actor, request.id, 'A comment')
+    const comment = await participation.comment(supporter.actor, request.id, 'A comment')
     const unassigned = await ask({ kind: 'new', title: 'Nobody’s data', description: 'd', reason: 'r' })
-    const unassignedComment = await requests.comment(supporter.actor, unassigned.id, 'Another comment')
+    const unassignedComment = await participation.comment(supporter.actor, unassigned.id, 'Another comment')
     const before = await snapshot(db, request.id)
     const beforeUnassigned = await snapshot(db, unassigned.id)
     const requestCount = async () => Number((await db.kysely.selectFrom('data_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
@@ -339,31 +262,31 @@ describeEachEngine('data requests', (ctx) => {
     // Anyone signed in may ask, support, follow and comment; nobody anonymous may.
     for (const write of [
       () => requests.create(anonymous, POTHOLES),
-      () => requests.support(anonymous, request.id),
-      () => requests.unsupport(anonymous, request.id),
-      () => requests.follow(anonymous, request.id),
-      () => requests.unfollow(anonymous, request.id),
-      () => requests.comment(anonymous, request.id, 'Hello'),
+      () => participation.support(anonymous, request.id),
+      () => participation.unsupport(anonymous, request.id),
+      () => participation.follow(anonymous, request.id),
+      () => participation.unfollow(anonymous, request.id),
+      () => participation.comment(anonymous, request.id, 'Hello'),
       () => requests.answer(anonymous, request.id, { status: 'acknowledged' }),
-      () => requests.hideComment(anonymous, request.id, comment.id, 'Because'),
+      () => participation.hideComment(anonymous, request.id, comment.id, 'Because'),
       () => requests.assign(anonymous, unassigned.id, 'trafford'),
     ]) {
       await expect(write()).rejects.toBeInstanceOf(UnauthenticatedError)
     }
     // Tokens act for a body, never as a person.
-    for (const write of [() => requests.create(writeToken, POTHOLES), () => requests.support(writeToken, request.id), () => requests.comment(writeToken, request.id, 'Hi')]) {
+    for (const write of [() => requests.create(writeToken, POTHOLES), () => participation.support(writeToken, request.id), () => participation.comment(writeToken, request.id, 'Hi')]) {
       await expect(write()).rejects.toBeInstanceOf(UnauthenticatedError)
     }
     // Answering and hiding need the body; a plain account, another body's admin or a read token are refused.
     for (const who of [plain.actor, manchesterEditor.actor, readToken, requester.actor]) {
       await expect(requests.answer(who, request.id, { status: 'acknowledged' })).rejects.toBeInstanceOf(ForbiddenError)
       await expect(requests.answer(who, request.id, { status: 'declined', declineReason: 'other', response: 'No' })).rejects.toBeInstanceOf(ForbiddenError)
-      await expect(requests.hideComment(who, request.id, comment.id, 'Because')).rejects.toBeInstanceOf(ForbiddenError)
+      await expect(participation.hideComment(who, request.id, comment.id, 'Because')).rejects.toBeInstanceOf(ForbiddenError)
     }
     // Sending a request to a body is for platform administrators only, not a body's own people.
     for (const who of [plain.actor, traffordEditor.actor, manchesterEditor.actor, writeToken]) {
       await expect(requests.assign(who, unassigned.id, 'trafford')).rejects.toBeInstanceOf(ForbiddenError)
-      await expect(requests.hideComment(who, unassigned.id, unassignedComment.id, 'Because')).rejects.toBeInstanceOf(ForbiddenError)
+      await expect(participation.hideComment(who, unassigned.id, unassignedComment.id, 'Because')).rejects.toBeInstanceOf(ForbiddenError)
     }
     expect(await snapshot(db, request.id)).toEqual(before)
     expect(await snapshot(db, unassigned.id)).toEqual(beforeUnassigned)
@@ -375,8 +298,8 @@ describeEachEngine('data requests', (ctx) => {
   it('searches, filters, sorts by support and pages', async () => {
     const a = await ask({ kind: 'new', title: 'Zebra crossings', description: 'Every zebra crossing and its lights', reason: 'Safety', organisation: 'manchester' })
     const b = await ask({ kind: 'new', title: 'Crossing patrols', description: 'Where the lollipop people stand', reason: 'Safety', organisation: 'manchester' })
-    await requests.support(supporter.actor, b.id)
-    await requests.support(plain.actor, b.id)
+    await participation.support(supporter.actor, b.id)
+    await participation.support(plain.actor, b.id)
     now = new Date('2026-03-20T11:00:00Z')
     const c = await requests.create(requester.actor, { kind: 'new', title: 'Zebra paint', description: 'Paint used on CROSSINGS', reason: 'Cost', organisation: 'manchester' })
 

@@ -1,32 +1,17 @@
-import { todayInUk } from '../../platform/uk-date.js'
-import type { Kysely } from 'kysely'
 import type { Db } from '../../db/connection.js'
-import { isUniqueViolation } from '../../db/dialect.js'
-import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
 import { recordAudit } from '../../platform/audit.js'
-import { canEditFor, isPlatformAdmin, requireEditFor, requirePlatformAdmin, requireUser, roleIn } from '../../platform/authorisation.js'
+import { requireEditFor, requirePlatformAdmin, requireUser } from '../../platform/authorisation.js'
 import { newId } from '../../platform/crypto.js'
-import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../../platform/errors.js'
+import { ConflictError, FieldErrors, NotFoundError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import { addWorkingDays } from '../../platform/working-days.js'
 import { formatPlannedDate } from '../datasets/dates.js'
 import type { DatePrecision } from '../datasets/vocabularies.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
-import {
-  ANSWER_WORKING_DAYS,
-  DECLINE_REASONS,
-  HIDDEN_BY_PLATFORM,
-  REQUEST_STATUSES,
-  statusOf,
-  toComment,
-  toDataRequest,
-  TRANSITIONS,
-  type DataRequest,
-  type RequestComment,
-  type RequestStatus,
-} from './model.js'
-import { RequestRepository, type DataRequestRow, type RequestFilters } from './repository.js'
+import { fieldError, ID_LIKE, MAX_TEXT, RequestServiceBase } from './base.js'
+import { ANSWER_WORKING_DAYS, DECLINE_REASONS, REQUEST_STATUSES, statusOf, toDataRequest, TRANSITIONS, type DataRequest, type RequestStatus } from './model.js'
+import type { DataRequestRow, RequestFilters } from './repository.js'
 
 /** What a person fills in to ask for data. */
 export interface RequestInput {
@@ -66,16 +51,6 @@ export interface RequestListFilters {
   sort?: string
 }
 
-/** What the person looking at a request may do, and has done, there. */
-export interface RequestViewer {
-  signedIn: boolean
-  supporting: boolean
-  following: boolean
-  canAnswer: boolean
-  canModerate: boolean
-  canAssign: boolean
-}
-
 export interface EarlyReleaseTarget {
   dataset: { id: string; title: string; status: string }
   /** Why an early release cannot be asked for, when it cannot. */
@@ -85,41 +60,25 @@ export interface EarlyReleaseTarget {
 }
 
 const MAX_TITLE = 200
-const MAX_TEXT = 5000
-const MAX_HIDE_REASON = 1000
-const ID_LIKE = /^[A-Za-z0-9-]{1,100}$/
 
 /**
- * Data requests: what people ask public bodies to publish, and the bodies' answers.
+ * Data requests: what people ask public bodies to publish, and the bodies' answers. Supporting,
+ * following and commenting are in RequestParticipation.
  *
  * Asking is supporting: the requester's own support is recorded with the request (the count
  * starts at 1, so "most supported" compares like with like) and they follow it. They can
  * withdraw either like anyone else.
  *
- * Support and follows are audited under their own entity types (`request-support`,
- * `request-follow`) and comments under `request-comment`, none of them public: who follows or
- * supports a request is their own business, and the text of a hidden comment must not stay
- * readable in a public history. Everything the body or an administrator does to the request
- * itself is under `request`, which is public.
+ * Everything the body or an administrator does to the request itself is audited under
+ * `request`, which is public.
  */
-export class RequestService {
+export class RequestService extends RequestServiceBase {
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly organisations: OrganisationService,
-    /** Tests set the date; everything "today" and every timestamp comes from here. */
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
-
-  private repo(k: Kysely<Database> = this.db.kysely) {
-    return new RequestRepository(k, this.db.engine)
-  }
-
-  private today(): string {
-    return todayInUk(this.clock())
-  }
-
-  private now(): string {
-    return this.clock().toISOString()
+    clock?: () => Date,
+  ) {
+    super(db, clock)
   }
 
   // ---- reading ----
@@ -148,29 +107,6 @@ export class RequestService {
     const row = ID_LIKE.test(id) ? await this.repo().findJoined(id) : undefined
     if (!row) throw new NotFoundError('There is no data request with that id')
     return toDataRequest(row, this.today())
-  }
-
-  /** The comments, oldest first; hidden ones without their text but with who hid them and why. */
-  async comments(request: DataRequest): Promise<RequestComment[]> {
-    const rows = await this.repo().commentsOf(request.id)
-    const context = { organisationId: request.organisation?.id ?? null, organisationName: request.organisation?.name ?? null }
-    return rows.map((row) => toComment(row, context))
-  }
-
-  async viewerOf(actor: Actor, request: DataRequest): Promise<RequestViewer> {
-    const organisationId = request.organisation?.id
-    const isUser = actor.kind === 'user'
-    const [supporting, following] = isUser
-      ? await Promise.all([this.repo().hasSupport(request.id, actor.userId), this.repo().isFollowing(request.id, actor.userId)])
-      : [false, false]
-    return {
-      signedIn: isUser,
-      supporting,
-      following,
-      canAnswer: isUser && !!organisationId && canEditFor(actor, organisationId) && TRANSITIONS[request.status].length > 0,
-      canModerate: isUser && (organisationId ? canEditFor(actor, organisationId) : isPlatformAdmin(actor)),
-      canAssign: isUser && !organisationId && isPlatformAdmin(actor),
-    }
   }
 
   /** The answers the body can give next. */
@@ -299,122 +235,6 @@ export class RequestService {
     })
   }
 
-  // ---- support and follows ----
-
-  /** One support per account. Returns the new count. */
-  async support(actor: Actor, requestId: string): Promise<number> {
-    const user = requireUser(actor)
-    return this.db.kysely.transaction().execute(async (trx) => {
-      const repo = this.repo(trx)
-      const row = await this.requireRequest(repo, requestId)
-      if (row.status === 'fulfilled') throw new ConflictError('This request has been fulfilled: there is nothing left to support')
-      if (await repo.hasSupport(row.id, user.userId)) throw new ConflictError('You already support this request')
-      try {
-        await repo.insertSupport(row.id, user.userId, this.now())
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('You already support this request')
-        throw error
-      }
-      const count = await repo.recountSupport(row.id)
-      await recordAudit(trx, actor, { organisationId: row.organisation_id, action: 'request.support', entityType: 'request-support', entityId: row.id, before: { support_count: row.support_count }, after: { support_count: count } })
-      return count
-    })
-  }
-
-  async unsupport(actor: Actor, requestId: string): Promise<number> {
-    const user = requireUser(actor)
-    return this.db.kysely.transaction().execute(async (trx) => {
-      const repo = this.repo(trx)
-      const row = await this.requireRequest(repo, requestId)
-      if ((await repo.deleteSupport(row.id, user.userId)) === 0) throw new ConflictError('You do not support this request')
-      const count = await repo.recountSupport(row.id)
-      await recordAudit(trx, actor, { organisationId: row.organisation_id, action: 'request.unsupport', entityType: 'request-support', entityId: row.id, before: { support_count: row.support_count }, after: { support_count: count } })
-      return count
-    })
-  }
-
-  async follow(actor: Actor, requestId: string): Promise<void> {
-    const user = requireUser(actor)
-    await this.db.kysely.transaction().execute(async (trx) => {
-      const repo = this.repo(trx)
-      const row = await this.requireRequest(repo, requestId)
-      if (await repo.isFollowing(row.id, user.userId)) throw new ConflictError('You already follow this request')
-      try {
-        await repo.insertFollow(row.id, user.userId, this.now())
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('You already follow this request')
-        throw error
-      }
-      await recordAudit(trx, actor, { organisationId: row.organisation_id, action: 'request.follow', entityType: 'request-follow', entityId: row.id })
-    })
-  }
-
-  async unfollow(actor: Actor, requestId: string): Promise<void> {
-    const user = requireUser(actor)
-    await this.db.kysely.transaction().execute(async (trx) => {
-      const repo = this.repo(trx)
-      const row = await this.requireRequest(repo, requestId)
-      if ((await repo.deleteFollow(row.id, user.userId)) === 0) throw new ConflictError('You do not follow this request')
-      await recordAudit(trx, actor, { organisationId: row.organisation_id, action: 'request.unfollow', entityType: 'request-follow', entityId: row.id })
-    })
-  }
-
-  // ---- comments ----
-
-  async comment(actor: Actor, requestId: string, text: string | undefined): Promise<RequestComment> {
-    const user = requireUser(actor)
-    const body = (text ?? '').trim()
-    const errors = new FieldErrors()
-    if (!body) errors.add('comment', 'Enter your comment')
-    else if (body.length > MAX_TEXT) errors.add('comment', 'Comment must be 5,000 characters or fewer')
-    errors.throwIfAny()
-    return this.db.kysely.transaction().execute(async (trx) => {
-      const repo = this.repo(trx)
-      const request = await this.requireRequest(repo, requestId)
-      const row = { id: newId(), request_id: request.id, user_id: user.userId, author_name: user.name, body, created_at: this.now(), hidden_at: null, hidden_by: null, hidden_reason: null }
-      await repo.insertComment(row)
-      await recordAudit(trx, actor, { organisationId: request.organisation_id, action: 'request.comment', entityType: 'request-comment', entityId: row.id, after: row })
-      return toComment(row, { organisationId: request.organisation_id, organisationName: null })
-    })
-  }
-
-  /**
-   * The body's editors (or, before a body is assigned, platform administrators) hide a comment.
-   * The text stays in the database with who hid it, when and why; the page shows the reason.
-   */
-  async hideComment(actor: Actor, requestId: string, commentId: string, reason: string | undefined): Promise<void> {
-    if (actor.kind === 'anonymous') requireUser(actor)
-    await this.db.kysely.transaction().execute(async (trx) => {
-      const repo = this.repo(trx)
-      const request = await this.requireRequest(repo, requestId)
-      const comment = ID_LIKE.test(commentId) ? await repo.findComment(commentId) : undefined
-      if (!comment || comment.request_id !== request.id) throw new NotFoundError('There is no such comment on this request')
-      this.requireModerator(actor, request)
-      const why = (reason ?? '').trim()
-      if (!why) throw fieldError('reason', 'Say why the comment is being hidden')
-      if (why.length > MAX_HIDE_REASON) throw fieldError('reason', 'Reason must be 1,000 characters or fewer')
-      if (comment.hidden_at) throw new ConflictError('This comment has already been hidden')
-      // Shown as the body when one of its own people (or its token) hid it, otherwise as the platform.
-      const asBody = request.organisation_id && (roleIn(actor, request.organisation_id) || (actor.kind === 'token' && actor.organisationId === request.organisation_id))
-      const after = { ...comment, hidden_at: this.now(), hidden_by: asBody ? request.organisation_id : HIDDEN_BY_PLATFORM, hidden_reason: why }
-      await repo.updateComment(comment.id, { hidden_at: after.hidden_at, hidden_by: after.hidden_by, hidden_reason: after.hidden_reason })
-      await recordAudit(trx, actor, { organisationId: request.organisation_id, action: 'request.comment-hide', entityType: 'request-comment', entityId: comment.id, before: comment, after })
-    })
-  }
-
-  /** Checks the actor may hide comments on the request: used by the page that asks for the reason too. */
-  requireModerator(actor: Actor, request: { organisation_id: string | null } | DataRequest): void {
-    const organisationId = 'organisation_id' in request ? request.organisation_id : (request.organisation?.id ?? null)
-    if (organisationId) requireEditFor(actor, organisationId)
-    else requirePlatformAdmin(actor)
-  }
-
-  async findComment(request: DataRequest, commentId: string): Promise<RequestComment> {
-    const row = ID_LIKE.test(commentId) ? await this.repo().findComment(commentId) : undefined
-    if (!row || row.request_id !== request.id) throw new NotFoundError('There is no such comment on this request')
-    return toComment(row, { organisationId: request.organisation?.id ?? null, organisationName: request.organisation?.name ?? null })
-  }
-
   // ---- answering ----
 
   async answer(actor: Actor, requestId: string, input: AnswerInput): Promise<DataRequest> {
@@ -515,21 +335,10 @@ export class RequestService {
       throw error
     }
   }
-
-  private async requireRequest(repo: RequestRepository, id: string): Promise<DataRequestRow> {
-    const row = ID_LIKE.test(id) ? await repo.findById(id) : undefined
-    if (!row) throw new NotFoundError('There is no data request with that id')
-    return row
-  }
 }
 
 function earlyReleaseRefusal(status: string): string | undefined {
   if (status === 'published') return 'This dataset is already published: there is nothing to release early'
   if (status === 'withdrawn') return 'This dataset has been withdrawn, so it will not be released'
   return undefined
-}
-
-/** One field's error, as the forms show it. */
-function fieldError(name: string, message: string): ValidationError {
-  return new ValidationError([{ name, message }])
 }
