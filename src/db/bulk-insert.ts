@@ -1,12 +1,15 @@
 import { sql, type Insertable, type Kysely } from 'kysely'
 import type SQLite from 'better-sqlite3'
 import type { Db } from './connection.js'
+import { copyField, copyFrom, quoted, send } from './pg-copy.js'
+import { ownConnection, type OwnConnection } from './pg-transaction.js'
 import type { Database } from './schema.js'
 
 type Row = Record<string, unknown>
 
 const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>()
 const columnTypes = new WeakMap<Db, Map<string, Map<string, string>>>()
+const sequenceNames = new WeakMap<Db, Map<string, string>>()
 
 /**
  * Inserts many rows inside the caller's transaction, the quickest way each engine has. Imports
@@ -15,16 +18,28 @@ const columnTypes = new WeakMap<Db, Map<string, Map<string, string>>>()
  *
  * - SQLite: one prepared statement run per row, on the connection the transaction began on
  *   (better-sqlite3 is synchronous and SQLite has one connection, so the rows land inside it).
- * - PostgreSQL: each column as one array, turned back into rows by `unnest`: a statement with a
- *   parameter per column, which PostgreSQL parses and plans at once. Text-heavy rows (JSON
- *   documents) go as multi-row statements instead (`arrays: false`): inside an array literal
- *   their quotes would be escaped again, which costs more than the parameters.
+ * - PostgreSQL, in a transaction on a connection of its own ({@link startOwnTransaction}): COPY,
+ *   which PostgreSQL reads with no statement to parse or plan. COPY answers no ids: the ids asked
+ *   for are taken from the table's sequence first and copied with the rows.
+ * - PostgreSQL otherwise: each column as one array, turned back into rows by `unnest`: a
+ *   statement with a parameter per column, which PostgreSQL parses and plans at once. Text-heavy
+ *   rows (JSON documents) go as multi-row statements instead (`arrays: false`): inside an array
+ *   literal their quotes would be escaped again, which costs more than the parameters.
  */
 export class BulkInsert {
+  private readonly connection: OwnConnection | undefined
+
+  /**
+   * With `holdBack`, on a transaction of its own the rows are not sent at once but held back to go
+   * with the next statements ({@link OwnConnection.hold}): rows() answers without waiting for them.
+   */
   constructor(
     private readonly db: Db,
     private readonly trx: Kysely<Database>,
-  ) {}
+    private readonly options: { holdBack?: boolean } = {},
+  ) {
+    this.connection = db.engine === 'postgres' ? ownConnection(trx) : undefined
+  }
 
   async rows<T extends keyof Database & string>(table: T, rows: readonly Insertable<Database[T]>[], options: { returning?: string[]; arrays?: boolean } = {}): Promise<Row[]> {
     if (rows.length === 0) return []
@@ -32,6 +47,7 @@ export class BulkInsert {
     const columns = Object.keys(list[0]!)
     const returning = options.returning ?? []
     if (this.db.engine === 'sqlite' && this.db.sqlite) return this.sqliteRows(table, columns, list, returning)
+    if (this.connection && returning.every((c) => c === 'id' || columns.includes(c))) return this.copied(this.connection, table, columns, list, returning)
     if (options.arrays === false) return this.multiRow(table, columns, list, returning)
     const types = await this.typesOf(table)
     const arrays = columns.map((c) => sql`${list.map((r) => r[c] ?? null)}::${sql.raw(types.get(c) ?? 'text')}[]`)
@@ -57,6 +73,36 @@ export class BulkInsert {
       }
     }
     return out
+  }
+
+  private async copied(connection: OwnConnection, table: string, columns: string[], rows: readonly Row[], returning: string[]): Promise<Row[]> {
+    const ids = returning.includes('id') && !columns.includes('id') ? await this.nextIds(table, rows.length) : undefined
+    let text = ''
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!
+      let line = ids ? `${ids[r]}\t` : ''
+      for (let c = 0; c < columns.length; c++) line += (c === 0 ? '' : '\t') + copyField(row[columns[c]!])
+      text += line + '\n'
+    }
+    const copy = { sql: copyFrom(table, ids ? ['id', ...columns] : columns), rows: text }
+    if (this.options.holdBack) connection.hold([copy])
+    else await connection.run((client) => send(client, [copy]))
+    if (returning.length === 0) return []
+    return rows.map((row, r) => Object.fromEntries(returning.map((c) => [c, c === 'id' && ids ? ids[r] : row[c]])))
+  }
+
+  /** New ids from the sequence behind the table's `id` column. */
+  private async nextIds(table: string, count: number): Promise<number[]> {
+    let sequences = sequenceNames.get(this.db)
+    if (!sequences) sequenceNames.set(this.db, (sequences = new Map()))
+    let sequence = sequences.get(table)
+    if (!sequence) {
+      const found = await sql<{ name: string }>`select pg_get_serial_sequence(${table}, 'id') as name`.execute(this.trx)
+      sequences.set(table, (sequence = found.rows[0]!.name))
+    }
+    // Named as a literal, the sequence is looked up once per statement rather than once per id.
+    const { rows } = await sql<{ id: number }>`select nextval(${sql.lit(sequence)}) as id from generate_series(1, ${count})`.execute(this.trx)
+    return rows.map((r) => Number(r.id))
   }
 
   private async multiRow(table: string, columns: string[], rows: readonly Row[], returning: string[]): Promise<Row[]> {
@@ -95,6 +141,3 @@ export class BulkInsert {
   }
 }
 
-function quoted(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
-}

@@ -16,6 +16,8 @@ export interface Db {
   sqlite?: SQLite.Database
   /** The PostgreSQL schema worked in, when not the default. */
   pgSchema?: string
+  /** The PostgreSQL pool and Kysely's query log, for work that needs a connection to itself (COPY: see pg-transaction.ts). */
+  pg?: { pool: PgModule.Pool; log?: (event: LogEvent) => void }
   close(): Promise<void>
 }
 
@@ -52,7 +54,8 @@ export function connect(options: ConnectOptions): Db {
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     })
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) })
-    return { kysely, engine: 'postgres', ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}), close: () => kysely.destroy() }
+    const pgOptions = { pool, ...(options.log ? { log: options.log } : {}) }
+    return { kysely, engine: 'postgres', ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}), pg: pgOptions, close: () => kysely.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true })

@@ -1,4 +1,5 @@
 import { withImportCache, type Db } from '../../db/connection.js'
+import { startOwnTransaction } from '../../db/pg-transaction.js'
 import type { Actor } from '../../platform/actor.js'
 import { requireEditFor } from '../../platform/authorisation.js'
 import { bufferSource, openCsvText, type CsvSource } from '../../platform/csv-input.js'
@@ -70,7 +71,9 @@ export class AssetImport {
 
     // SQLite's larger page cache while the import writes (see withImportCache).
     return withImportCache(this.db, async () => {
-      const trx = await this.db.kysely.startTransaction().execute()
+      // On a connection of its own, so that the writer can COPY into the same transaction.
+      const transaction = await startOwnTransaction(this.db)
+      const trx = transaction.trx
       try {
         const run = new ImportRun(trx, actor, organisation, report, options.format, this.db)
         const result = await readCsvRecords(text.chunks, BATCH_ROWS, async (records, bytesRead) => {
@@ -90,14 +93,17 @@ export class AssetImport {
         report.warnings.sort((a, b) => a.line - b.line)
         report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
         const keep = !report.dryRun && !report.fileRejected && (report.rejected.length === 0 || report.allowPartial)
-        if (keep) await trx.commit().execute()
-        else await trx.rollback().execute()
+        if (keep) await transaction.commit()
+        else {
+          const failure = await transaction.rollback()
+          if (failure) throw failure
+        }
         report.saved = keep
         options.onProgress?.(source.size, source.size)
         return report
       } catch (error) {
-        await trx.rollback().execute().catch(() => {})
-        throw error
+        // A write that failed on its way is the cause of whatever failed after it.
+        throw (await transaction.rollback()) ?? error
       }
     })
   }
