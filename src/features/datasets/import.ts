@@ -1,5 +1,6 @@
 import type { ControlledTransaction } from 'kysely'
 import { withImportCache, type Db } from '../../db/connection.js'
+import { startOwnTransaction } from '../../db/pg-transaction.js'
 import { isUniqueViolation } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
@@ -74,7 +75,9 @@ export class DatasetImport {
 
     // SQLite's larger page cache while the import writes (see withImportCache).
     return withImportCache(this.db, async () => {
-      const trx = await this.db.kysely.startTransaction().execute()
+      // On a connection of its own on PostgreSQL, so that bulk writes go by COPY (see BulkInsert).
+      const transaction = await startOwnTransaction(this.db)
+      const trx = transaction.trx
       try {
         const run = new ImportRun(trx, actor, organisation, this.datasets, report)
         await run.load()
@@ -85,13 +88,16 @@ export class DatasetImport {
         report.rejected.sort((a, b) => a.line - b.line)
         report.rejectedRows = new Set(report.rejected.map((p) => p.line)).size
         const keep = !report.dryRun && !report.fileRejected && (report.rejected.length === 0 || report.allowPartial)
-        if (keep) await trx.commit().execute()
-        else await trx.rollback().execute()
+        if (keep) await transaction.commit()
+        else {
+          const failure = await transaction.rollback()
+          if (failure) throw failure
+        }
         report.saved = keep
         return report
       } catch (error) {
-        await trx.rollback().execute().catch(() => {})
-        throw error
+        // A write that failed on its way is the cause of whatever failed after it.
+        throw (await transaction.rollback()) ?? error
       }
     })
   }
