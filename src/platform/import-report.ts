@@ -59,6 +59,31 @@ export async function recordImport(db: Kysely<Database>, actor: Actor, organisat
   await recordAudit(db, actor, { organisationId, action, entityType: 'organisation', entityId: organisationId, after: { ...(format ? { format } : {}), encoding, rows, created, updated, unchanged, rejected } })
 }
 
+/** A report before anything is read: nothing done, nothing saved. */
+export function emptyImportReport(options: ImportOptions): ImportReport {
+  return {
+    rows: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejectedRows: 0,
+    rejected: [],
+    warnings: [],
+    fileRejected: false,
+    dryRun: Boolean(options.dryRun),
+    allowPartial: Boolean(options.allowPartial),
+    saved: false,
+    encoding: 'unknown',
+  }
+}
+
+/** The file as a whole cannot be imported: one problem, on its first line. */
+export function rejectFile(report: ImportReport, reason: string): void {
+  report.rejected.push({ line: 1, column: '', reason })
+  report.fileRejected = true
+  report.rejectedRows = 1
+}
+
 /** What happened, in a heading and a sentence, for the page and the API's `detail`. */
 export function importOutcome(report: ImportReport): { heading: string; detail: string } {
   const rows = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'row was' : 'rows were'}`

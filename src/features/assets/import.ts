@@ -4,7 +4,7 @@ import type { Actor } from '../../platform/actor.js'
 import { requireEditFor } from '../../platform/authorisation.js'
 import { bufferSource, openCsvText, type CsvSource } from '../../platform/csv-input.js'
 import { readCsvRecords } from '../../platform/csv-records.js'
-import { importOutcome, type ImportOptions, type ImportReport } from '../../platform/import-report.js'
+import { emptyImportReport, importOutcome, rejectFile, type ImportOptions, type ImportReport } from '../../platform/import-report.js'
 import type { OrganisationService } from '../organisations/service.js'
 import type { ImportFormat } from './import-columns.js'
 import { ImportRun } from './import-run.js'
@@ -45,26 +45,10 @@ export class AssetImport {
     const organisation = await this.organisations.getBySlug(organisationSlug)
     requireEditFor(actor, organisation.id)
     const source = Buffer.isBuffer(file) ? bufferSource(file) : file
-    const report: AssetImportReport = {
-      rows: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      rejectedRows: 0,
-      rejected: [],
-      warnings: [],
-      fileRejected: false,
-      dryRun: Boolean(options.dryRun),
-      allowPartial: Boolean(options.allowPartial),
-      saved: false,
-      encoding: 'unknown',
-      format: options.format ?? 'unknown',
-    }
+    const report: AssetImportReport = { ...emptyImportReport(options), format: options.format ?? 'unknown' }
     const text = await openCsvText(source)
     if ('problem' in text) {
-      report.rejected.push({ line: 1, column: '', reason: text.problem })
-      report.fileRejected = true
-      report.rejectedRows = 1
+      rejectFile(report, text.problem)
       return report
     }
     report.encoding = text.encoding

@@ -151,7 +151,7 @@ describeEachEngine('importing datasets from CSV', (ctx) => {
     const noTitle = await services.datasetImport.importCsv(editors.leeds!, 'leeds', fixture('no-title-column.csv'), { allowPartial: true })
     expect(noTitle).toMatchObject({ fileRejected: true, saved: false, rows: 0, rejected: [{ line: 1, column: 'title', reason: 'The file has no title column: start from the template' }] })
     const workbook = await services.datasetImport.importCsv(editors.leeds!, 'leeds', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0]))
-    expect(workbook).toMatchObject({ fileRejected: true, saved: false })
+    expect(workbook).toMatchObject({ fileRejected: true, saved: false, rejectedRows: 1 })
     expect(workbook.rejected[0]!.reason).toMatch(/spreadsheet workbook/)
     const unclosed = await services.datasetImport.importCsv(editors.leeds!, 'leeds', Buffer.from(`${HEADER}\n,U-1,Fine,Fine.,,GOVE,,,,,annual,,,,,,,,,,\n,U-2,"Broken,Oops.,,GOVE,,,,,annual,,,,,,,,,,\n`), { allowPartial: true })
     expect(unclosed).toMatchObject({ fileRejected: true, saved: false, rejected: [{ line: 3, column: '' }] })

@@ -10,7 +10,7 @@ import type { Organisation, OrganisationService } from '../organisations/service
 import { DatasetRepository, type DatasetRow } from './repository.js'
 import type { DatasetService } from './service.js'
 import { decodeCsv, readRows } from './import-csv.js'
-import { recordImport, type ImportOptions, type ImportProblem, type ImportReport } from '../../platform/import-report.js'
+import { emptyImportReport, recordImport, rejectFile, type ImportOptions, type ImportProblem, type ImportReport } from '../../platform/import-report.js'
 import { declarationColumn, mergeWithStored, sameDeclaration, titleKey, type CheckedRow } from './import-rows.js'
 import type { Column } from './import-template.js'
 
@@ -51,24 +51,10 @@ export class DatasetImport {
   async importCsv(actor: Actor, organisationSlug: string, bytes: Buffer, options: ImportOptions = {}): Promise<ImportReport> {
     const organisation = await this.organisations.getBySlug(organisationSlug)
     requireEditFor(actor, organisation.id)
-    const report: ImportReport = {
-      rows: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      rejectedRows: 0,
-      rejected: [],
-      warnings: [],
-      fileRejected: false,
-      dryRun: Boolean(options.dryRun),
-      allowPartial: Boolean(options.allowPartial),
-      saved: false,
-      encoding: 'unknown',
-    }
+    const report = emptyImportReport(options)
     const decoded = decodeCsv(bytes)
     if ('problem' in decoded) {
-      report.rejected.push({ line: 1, column: '', reason: decoded.problem })
-      report.fileRejected = true
+      rejectFile(report, decoded.problem)
       return report
     }
     report.encoding = decoded.encoding
