@@ -10,6 +10,7 @@ import { ConflictError, ValidationError } from '../../platform/errors.js'
 import type { Organisation } from '../organisations/service.js'
 import type { PlannedDate } from './dates.js'
 import type { DatasetRow, DistributionRow, ReleaseRow } from './repository.js'
+import { newReleaseRow, releaseChange } from './releases.js'
 import { columnsOf, distributionRow } from './rows.js'
 import { indexNewDatasets, nextSearchRowids } from './search-index.js'
 import type { DeclarationValues, DistributionInput } from './validation.js'
@@ -59,7 +60,7 @@ export async function declareInBulk(db: Db, baseUrl: string, trx: Kysely<Databas
       search_rowid: searchRowids[index]!,
     })
     for (const input of inputs) distributions.push(distributionRow(id, input, null, now))
-    if (planned) releases.push({ id: newId(), dataset_id: id, planned_date: planned.date, precision: planned.precision, first_planned_date: planned.date, first_precision: planned.precision, state: 'provisional', change_note: null, released_at: null, created_at: now, updated_at: now })
+    if (planned) releases.push(newReleaseRow(id, planned, 'provisional', null, now))
   }
   const label = actorLabel(actor)
   const bulk = new BulkInsert(db, trx)
@@ -73,7 +74,7 @@ export async function declareInBulk(db: Db, baseUrl: string, trx: Kysely<Databas
   await bulk.rows('releases', releases)
   await bulk.rows(
     'release_changes',
-    releases.map((r) => ({ release_id: r.id, changed_at: now, actor_label: label, from_date: null, from_precision: null, to_date: r.planned_date, to_precision: r.precision, from_state: null, to_state: r.state, note: null })),
+    releases.map((r) => releaseChange(null, r, label, now, null)),
   )
   const publisher = `${organisation.name} ${organisation.shortName}`
   await indexNewDatasets(

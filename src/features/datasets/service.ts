@@ -7,17 +7,17 @@ import { actorLabel, type Actor } from '../../platform/actor.js'
 import { recordAudit } from '../../platform/audit.js'
 import { requireEditFor } from '../../platform/authorisation.js'
 import { newId } from '../../platform/crypto.js'
-import { ConflictError, FieldErrors, NotFoundError, ValidationError } from '../../platform/errors.js'
+import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
 import { declareInBulk, type NewDeclaration } from './bulk-declare.js'
-import { parsePlannedDate, type PlannedDate } from './dates.js'
+import type { PlannedDate } from './dates.js'
 import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
 import { DatasetRepository, type DatasetRow, type ReleaseRow } from './repository.js'
+import { checkNewRelease, checkReleaseChange, derivedStatus, newReleaseRow, OPEN_RELEASE_STATES, releaseChange, type ReleaseInput } from './releases.js'
 import { columnsOf, distributionRow } from './rows.js'
 import { indexDataset } from './search-index.js'
 import { validateDeclaration, validateDistribution, type DeclarationInput, type DeclarationValues, type DistributionInput } from './validation.js'
-import type { ReleaseState } from './vocabularies.js'
 
 export interface DatasetDetail {
   dataset: Dataset
@@ -25,16 +25,6 @@ export interface DatasetDetail {
   releases: Release[]
   distributions: Distribution[]
 }
-
-export interface ReleaseInput {
-  /** `2027-03-15`, `2027-03` or `2027-Q1`. */
-  plannedDate?: string
-  state?: string
-  note?: string
-}
-
-const OPEN_RELEASE_STATES = new Set(['provisional', 'confirmed'])
-
 
 export type { NewDeclaration } from './bulk-declare.js'
 
@@ -201,34 +191,15 @@ export class DatasetService {
 
   async addRelease(actor: Actor, datasetId: string, input: ReleaseInput): Promise<Release> {
     await this.authorise(actor, datasetId)
-    const planned = parsePlannedDate(input.plannedDate ?? '')
-    const state = (input.state ?? 'provisional') as ReleaseState
-    const errors = new FieldErrors()
-    if (!planned) errors.add('plannedDate', 'Enter the planned date as a day (2027-03-15), a month (2027-03) or a quarter (2027-Q1)')
-    if (state !== 'provisional' && state !== 'confirmed') errors.add('state', 'A new release is provisional or confirmed')
-    const note = (input.note ?? '').trim() || null
-    if (note && note.length > 1000) errors.add('note', 'Note must be 1,000 characters or fewer')
-    errors.throwIfAny()
+    const { planned, state, note } = checkNewRelease(input)
     return this.db.kysely.transaction().execute(async (trx) => {
       const dataset = await this.requireEditable(trx, actor, datasetId)
       if (dataset.status === 'withdrawn') throw new ConflictError('A withdrawn dataset cannot have new releases')
       const now = nowIso()
-      const row: ReleaseRow = {
-        id: newId(),
-        dataset_id: datasetId,
-        planned_date: planned!.date,
-        precision: planned!.precision,
-        first_planned_date: planned!.date,
-        first_precision: planned!.precision,
-        state,
-        change_note: note,
-        released_at: null,
-        created_at: now,
-        updated_at: now,
-      }
+      const row = newReleaseRow(datasetId, planned, state, note, now)
       const repo = this.repo(trx)
       await repo.insertRelease(row)
-      await repo.insertReleaseChange({ release_id: row.id, changed_at: now, actor_label: actorLabel(actor), from_date: null, from_precision: null, to_date: row.planned_date, to_precision: row.precision, from_state: null, to_state: state, note })
+      await repo.insertReleaseChange(releaseChange(null, row, actorLabel(actor), now, note))
       await this.touch(trx, dataset)
       await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })
       return toRelease(row, await repo.changesOf([row.id]))
@@ -241,15 +212,7 @@ export class DatasetService {
    */
   async updateRelease(actor: Actor, releaseId: string, input: ReleaseInput): Promise<Release> {
     await this.authoriseRelease(actor, releaseId)
-    const errors = new FieldErrors()
-    const planned = input.plannedDate ? parsePlannedDate(input.plannedDate) : undefined
-    if (input.plannedDate && !planned) errors.add('plannedDate', 'Enter the planned date as a day (2027-03-15), a month (2027-03) or a quarter (2027-Q1)')
-    if (input.state && !['provisional', 'confirmed', 'cancelled'].includes(input.state)) {
-      errors.add('state', 'State must be provisional, confirmed or cancelled (mark a release released with its distribution)')
-    }
-    const note = (input.note ?? '').trim() || null
-    if (note && note.length > 1000) errors.add('note', 'Note must be 1,000 characters or fewer')
-    errors.throwIfAny()
+    const { planned, state, note } = checkReleaseChange(input)
     return this.db.kysely.transaction().execute(async (trx) => {
       const repo = this.repo(trx)
       const before = await repo.findRelease(releaseId)
@@ -262,25 +225,14 @@ export class DatasetService {
         ...before,
         planned_date: planned?.date ?? before.planned_date,
         precision: planned?.precision ?? before.precision,
-        state: input.state ?? before.state,
+        state: state ?? before.state,
         change_note: note ?? before.change_note,
         updated_at: now,
       }
       const moved = after.planned_date !== before.planned_date || after.precision !== before.precision
       if (!moved && after.state === before.state && !note) return toRelease(before, await repo.changesOf([before.id]))
       await repo.updateRelease(releaseId, after)
-      await repo.insertReleaseChange({
-        release_id: releaseId,
-        changed_at: now,
-        actor_label: actorLabel(actor),
-        from_date: before.planned_date,
-        from_precision: before.precision,
-        to_date: after.planned_date,
-        to_precision: after.precision,
-        from_state: before.state,
-        to_state: after.state,
-        note,
-      })
+      await repo.insertReleaseChange(releaseChange(before, after, actorLabel(actor), now, note))
       await this.touch(trx, dataset)
       await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.update', entityType: 'release', entityId: releaseId, before, after })
       return toRelease(after, await repo.changesOf([releaseId]))
@@ -302,7 +254,7 @@ export class DatasetService {
       const now = nowIso()
       const after = { ...before, state: 'released', released_at: now, updated_at: now }
       await repo.updateRelease(releaseId, after)
-      await repo.insertReleaseChange({ release_id: releaseId, changed_at: now, actor_label: actorLabel(actor), from_date: before.planned_date, from_precision: before.precision, to_date: before.planned_date, to_precision: before.precision, from_state: before.state, to_state: 'released', note: null })
+      await repo.insertReleaseChange(releaseChange(before, after, actorLabel(actor), now, null))
       await this.insertDistribution(trx, dataset.id, distribution, releaseId)
       await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.released', entityType: 'release', entityId: releaseId, before, after })
       await this.touch(trx, dataset)
@@ -338,22 +290,10 @@ export class DatasetService {
   /** Plans a provisional release of a dataset inside the caller's transaction; returns the dataset as it now is. */
   async insertRelease(trx: Kysely<Database>, actor: Actor, dataset: DatasetRow, planned: PlannedDate): Promise<DatasetRow> {
     const now = nowIso()
-    const row: ReleaseRow = {
-      id: newId(),
-      dataset_id: dataset.id,
-      planned_date: planned.date,
-      precision: planned.precision,
-      first_planned_date: planned.date,
-      first_precision: planned.precision,
-      state: 'provisional',
-      change_note: null,
-      released_at: null,
-      created_at: now,
-      updated_at: now,
-    }
+    const row = newReleaseRow(dataset.id, planned, 'provisional', null, now)
     const repo = this.repo(trx)
     await repo.insertRelease(row)
-    await repo.insertReleaseChange({ release_id: row.id, changed_at: now, actor_label: actorLabel(actor), from_date: null, from_precision: null, to_date: row.planned_date, to_precision: row.precision, from_state: null, to_state: row.state, note: null })
+    await repo.insertReleaseChange(releaseChange(null, row, actorLabel(actor), now, null))
     await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.create', entityType: 'release', entityId: row.id, after: row })
     return this.touch(trx, dataset)
   }
@@ -386,9 +326,10 @@ export class DatasetService {
     const now = nowIso()
     for (const release of await repo.releasesOf(dataset.id)) {
       if (!OPEN_RELEASE_STATES.has(release.state)) continue
+      const cancelled = { ...release, state: 'cancelled', change_note: note, updated_at: now }
       await repo.updateRelease(release.id, { state: 'cancelled', change_note: note, updated_at: now })
-      await repo.insertReleaseChange({ release_id: release.id, changed_at: now, actor_label: actorLabel(actor), from_date: release.planned_date, from_precision: release.precision, to_date: release.planned_date, to_precision: release.precision, from_state: release.state, to_state: 'cancelled', note })
-      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.update', entityType: 'release', entityId: release.id, before: release, after: { ...release, state: 'cancelled', change_note: note, updated_at: now } })
+      await repo.insertReleaseChange(releaseChange(release, cancelled, actorLabel(actor), now, note))
+      await recordAudit(trx, actor, { organisationId: dataset.organisation_id, action: 'release.update', entityType: 'release', entityId: release.id, before: release, after: cancelled })
     }
   }
 
@@ -413,22 +354,11 @@ export class DatasetService {
     return this.refreshDerived(trx, bumped, organisation)
   }
 
-  /**
-   * Status follows from the facts: withdrawn stays withdrawn; with a distribution it is
-   * published; with a release still to come, scheduled; otherwise declared. Also refreshes the
-   * search index.
-   */
+  /** Stores the status and next release that follow from the facts (see derivedStatus), and refreshes the search index. */
   private async refreshDerived(trx: Kysely<Database>, row: DatasetRow, organisation: Organisation): Promise<DatasetRow> {
     const repo = this.repo(trx)
     const [releases, distributions] = await Promise.all([repo.releasesOf(row.id), repo.distributionsOf(row.id)])
-    const open = releases.filter((r) => OPEN_RELEASE_STATES.has(r.state)).map((r) => r.planned_date).sort()
-    let status = row.status
-    if (status !== 'withdrawn') status = distributions.length > 0 ? 'published' : open.length > 0 ? 'scheduled' : 'declared'
-    const derived = {
-      status,
-      next_release_date: status === 'withdrawn' ? null : (open[0] ?? null),
-      published_at: row.published_at ?? (distributions.length > 0 ? nowIso() : null),
-    }
+    const derived = derivedStatus(row, releases, distributions, nowIso())
     await trx.updateTable('datasets').set(derived).where('id', '=', row.id).execute()
     const after = { ...row, ...derived }
     await indexDataset(trx, this.db.engine, {
