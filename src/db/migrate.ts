@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_sharing.js'
 import * as m0006 from './migrations/0006_asset_write_indexes.js'
 import * as m0007 from './migrations/0007_sharing_rules.js'
 import * as m0008 from './migrations/0008_unread_indexes.js'
+import * as m0009 from './migrations/0009_search_rowid_where_set.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -23,6 +24,7 @@ const migrations: Record<string, EngineMigration> = {
   '0006_asset_write_indexes': m0006,
   '0007_sharing_rules': m0007,
   '0008_unread_indexes': m0008,
+  '0009_search_rowid_where_set': m0009,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -24,10 +24,13 @@ export function copyField(value: unknown): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPED[c]!) : text
 }
 
-/** A statement of a {@link send}: a COPY … FROM STDIN has its rows, in COPY's text format (fields by {@link copyField}, tab-separated, a line each). */
+/**
+ * A statement of a {@link send}: a COPY … FROM STDIN has its rows, in COPY's text format (fields
+ * by {@link copyField}, tab-separated, a line each), as text or already encoded.
+ */
 export interface Statement {
   sql: string
-  rows?: string
+  rows?: string | Buffer
 }
 
 /** `copy table (columns) from stdin`, for a {@link Statement}. */
@@ -52,7 +55,7 @@ export function send(client: PoolClient, statements: readonly Statement[]): Prom
         copying.query(statements.map((s) => s.sql).join(';\n'))
         for (const { rows } of statements) {
           if (rows === undefined) continue
-          if (rows.length > 0) copying.sendCopyFromChunk(Buffer.from(rows, 'utf8'))
+          if (rows.length > 0) copying.sendCopyFromChunk(typeof rows === 'string' ? Buffer.from(rows, 'utf8') : rows)
           copying.endCopyFrom()
         }
       },

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { beforeAll, expect, it, vi } from 'vitest'
-import { describeEachEngine } from '../../../test/support/engines.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describeEachEngine, openTestDatabase, POSTGRES_UP, testConfig } from '../../../test/support/engines.js'
 import { makeUser, seedCouncils, system } from '../../../test/support/fixtures.js'
 import { projectRoot } from '../../paths.js'
 import { anonymous, type Actor } from '../../platform/actor.js'
 import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../platform/errors.js'
-import type { Services } from '../../services.js'
+import { createServices, type Services } from '../../services.js'
 import type { ImportReport } from '../../platform/import-report.js'
 import { COLUMNS, templateCsv } from './import-template.js'
 
@@ -312,5 +312,44 @@ describeEachEngine('importing datasets from CSV', (ctx) => {
     expect(template.split('\r\n')[0]).toBe(HEADER)
     const report = await services.datasetImport.importCsv(editors.leeds!, 'leeds', Buffer.from(template), { dryRun: true })
     expect(report).toMatchObject({ rows: 1, created: 1, rejected: [], warnings: [], saved: false })
+  })
+})
+
+// Only PostgreSQL lets another writer in while an import runs: SQLite has one writer at a time.
+describe.skipIf(!POSTGRES_UP)('importing datasets on PostgreSQL, the writes on their way while the file is read', () => {
+  let opened: Awaited<ReturnType<typeof openTestDatabase>> | undefined
+  let services: Services
+  let editor: Actor
+  beforeAll(async () => {
+    opened = await openTestDatabase('postgres')
+    services = createServices(testConfig(), opened.db)
+    await seedCouncils(services, ['halton'])
+    editor = (await makeUser(services, { org: 'halton', role: 'editor' })).actor
+  })
+  afterAll(async () => {
+    await opened?.drop()
+  })
+
+  it('saves nothing, and says why, when someone declares a reference of the file meanwhile', async () => {
+    const declare = services.datasets.insertDeclarations.bind(services.datasets)
+    let otherImport: ImportReport | undefined
+    const meanwhile = vi.spyOn(services.datasets, 'insertDeclarations').mockImplementationOnce(async (trx, actor, organisation, items, options) => {
+      // Another editor's import, on a connection of its own, commits BOM-2 first.
+      otherImport = await services.datasetImport.importCsv(editor, 'halton', csv([{ reference: 'BOM-2', title: 'Parking charges', description: 'Declared meanwhile.', themes: 'TRAN', frequency: 'annual' }]))
+      return declare(trx, actor, organisation, items, options)
+    })
+    try {
+      // The file's rows were on their way to the database when it refused one: the import fails whole.
+      await expect(services.datasetImport.importCsv(editor, 'halton', fixture('utf8-bom-crlf.csv'))).rejects.toThrow(
+        /Halton Borough Council was declared by someone else while this file was imported.*Nothing was imported: import the file again/,
+      )
+    } finally {
+      meanwhile.mockRestore()
+    }
+    expect(otherImport).toMatchObject({ created: 1, saved: true })
+    expect((await inventory(services, 'halton')).map((d) => d.title)).toEqual(['Parking charges'])
+    // Imported again, the file's one clash is a row refused, as usual.
+    const again = await services.datasetImport.importCsv(editor, 'halton', fixture('utf8-bom-crlf.csv'))
+    expect(again).toMatchObject({ created: 2, updated: 1, saved: true })
   })
 })

@@ -1,14 +1,14 @@
 import type { ControlledTransaction } from 'kysely'
 import { withImportCache, type Db } from '../../db/connection.js'
-import { startOwnTransaction } from '../../db/pg-transaction.js'
+import { ownConnection, startOwnTransaction, type OwnConnection } from '../../db/pg-transaction.js'
 import { isUniqueViolation } from '../../db/dialect.js'
 import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
 import { requireEditFor } from '../../platform/authorisation.js'
-import { AppError, ValidationError } from '../../platform/errors.js'
+import { AppError, ConflictError, ValidationError } from '../../platform/errors.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
 import { DatasetRepository, type DatasetRow } from './repository.js'
-import type { DatasetService } from './service.js'
+import type { DatasetService, NewDeclaration } from './service.js'
 import { decodeCsv, readRows } from './import-csv.js'
 import { emptyImportReport, recordImport, rejectFile, type ImportOptions, type ImportProblem, type ImportReport } from '../../platform/import-report.js'
 import { declarationColumn, mergeWithStored, sameDeclaration, titleKey, type CheckedRow } from './import-rows.js'
@@ -77,16 +77,26 @@ export class DatasetImport {
         if (keep) await transaction.commit()
         else {
           const failure = await transaction.rollback()
-          if (failure) throw failure
+          if (failure) throw conflictOr(failure, organisation)
         }
         report.saved = keep
         return report
       } catch (error) {
         // A write that failed on its way is the cause of whatever failed after it.
-        throw (await transaction.rollback()) ?? error
+        throw conflictOr((await transaction.rollback()) ?? error, organisation)
       }
     })
   }
+}
+
+/**
+ * What to throw for a failed import. A write refused for a duplicate is another editor having
+ * declared, while the file was imported, a dataset with a reference the file declares too: a
+ * conflict, to try again. Nothing was saved.
+ */
+function conflictOr(failure: unknown, organisation: Organisation): unknown {
+  if (!isUniqueViolation(failure)) return failure
+  return new ConflictError(`A dataset of ${organisation.name} was declared by someone else while this file was imported, with a reference or identifier the file has too. Nothing was imported: import the file again.`)
 }
 
 /** The state of one import: the body's datasets by each key a row can be matched on. */
@@ -106,6 +116,8 @@ class ImportRun {
   /** New datasets of the batch, declared together once the batch has been read. */
   private readonly pending: { row: CheckedRow; known: Known }[] = []
   private readonly repo: DatasetRepository
+  /** PostgreSQL's connection under the import, whose writes can be held back; none on SQLite. */
+  private readonly connection: OwnConnection | undefined
 
   constructor(
     private readonly trx: ControlledTransaction<Database>,
@@ -115,6 +127,7 @@ class ImportRun {
     private readonly report: ImportReport,
   ) {
     this.repo = new DatasetRepository(trx)
+    this.connection = ownConnection(trx)
   }
 
   /** Reads the keys of the body's datasets once, instead of looking each row up three ways. */
@@ -246,26 +259,49 @@ class ImportRun {
   private async declarePending(): Promise<void> {
     const pending = this.pending.splice(0)
     if (pending.length === 0) return
-    const savepoint = await this.trx.savepoint(SAVEPOINT).execute()
+    const items = pending.map(({ row }) => ({ values: row.values!, distributions: row.distribution ? [row.distribution] : [], ...(row.nextRelease ? { planned: row.nextRelease } : {}) }))
     let stored: DatasetRow[]
-    try {
-      stored = await this.datasets.insertDeclarations(
-        this.trx,
-        this.actor,
-        this.organisation,
-        pending.map(({ row }) => ({ values: row.values!, distributions: row.distribution ? [row.distribution] : [], ...(row.nextRelease ? { planned: row.nextRelease } : {}) })),
-      )
-      await savepoint.releaseSavepoint(SAVEPOINT).execute()
-    } catch (error) {
-      await savepoint.rollbackToSavepoint(SAVEPOINT).execute()
-      await savepoint.releaseSavepoint(SAVEPOINT).execute()
-      if (!(error instanceof AppError) && !isUniqueViolation(error)) throw error
-      // Something changed under the import (another editor took a reference): one at a time,
-      // so the rows at fault are the ones reported.
-      for (const item of pending) await this.declareOne(item.row, item.known)
-      return
+    if (this.connection) {
+      stored = await this.declareHeldBack(this.connection, pending, items)
+    } else {
+      const savepoint = await this.trx.savepoint(SAVEPOINT).execute()
+      try {
+        stored = await this.datasets.insertDeclarations(this.trx, this.actor, this.organisation, items)
+        await savepoint.releaseSavepoint(SAVEPOINT).execute()
+      } catch (error) {
+        await savepoint.rollbackToSavepoint(SAVEPOINT).execute()
+        await savepoint.releaseSavepoint(SAVEPOINT).execute()
+        if (!(error instanceof AppError) && !isUniqueViolation(error)) throw error
+        // Something changed under the import (another editor took a reference): one at a time,
+        // so the rows at fault are the ones reported.
+        for (const item of pending) await this.declareOne(item.row, item.known)
+        return
+      }
     }
     this.report.created += stored.length
+  }
+
+  /**
+   * PostgreSQL: the batch's writes go to the database while the next batch is read and checked.
+   * The import knows every reference the body had, so nothing stored can refuse them, unless
+   * another editor declares one while the file is imported: then the import fails as a whole
+   * when it commits (see {@link conflictOr}) and nothing is saved.
+   */
+  private async declareHeldBack(connection: OwnConnection, pending: { row: CheckedRow; known: Known }[], items: NewDeclaration[]): Promise<DatasetRow[]> {
+    let stored: DatasetRow[]
+    try {
+      stored = await this.datasets.insertDeclarations(this.trx, this.actor, this.organisation, items, { holdBack: true, referencesChecked: true })
+    } catch (error) {
+      // Nothing of the batch has been sent: forgetting it undoes it.
+      connection.discard()
+      if (!(error instanceof AppError)) throw error
+      for (const item of pending) await this.declareOne(item.row, item.known)
+      return []
+    }
+    connection.flush()
+    // One batch stored while the next is read; no more, or the file would wait in memory.
+    await connection.inFlightAtMost(1)
+    return stored
   }
 
   private async declareOne(row: CheckedRow, known: Known): Promise<void> {

@@ -10,7 +10,7 @@ import { newId } from '../../platform/crypto.js'
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js'
 import type { Page, PageRequest } from '../../platform/pagination.js'
 import type { Organisation, OrganisationService } from '../organisations/service.js'
-import { declareInBulk, type NewDeclaration } from './bulk-declare.js'
+import { declareInBulk, type BulkOptions, type NewDeclaration } from './bulk-declare.js'
 import type { PlannedDate } from './dates.js'
 import { toDataset, toDistribution, toRelease, type Dataset, type Distribution, type Release } from './model.js'
 import { DatasetRepository, type DatasetRow, type ReleaseRow } from './repository.js'
@@ -283,8 +283,8 @@ export class DatasetService {
    * Declares many datasets inside the caller's transaction, storing what `insertDeclaration`
    * (and `insertRelease` for a planned date) would, in a few statements for the whole batch.
    */
-  insertDeclarations(trx: Kysely<Database>, actor: Actor, organisation: Organisation, items: NewDeclaration[]): Promise<DatasetRow[]> {
-    return declareInBulk(this.db, this.baseUrl, trx, actor, organisation, items)
+  insertDeclarations(trx: Kysely<Database>, actor: Actor, organisation: Organisation, items: NewDeclaration[], options?: BulkOptions): Promise<DatasetRow[]> {
+    return declareInBulk(this.db, this.baseUrl, trx, actor, organisation, items, options)
   }
 
   /** Plans a provisional release of a dataset inside the caller's transaction; returns the dataset as it now is. */
