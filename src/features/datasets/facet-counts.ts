@@ -1,5 +1,5 @@
 import { addMonths } from './dates.js'
-import { ACCESS_CODE, LICENCE_CODE, STATUS_CODE, THEME_BIT, type DatasetFacetIndex } from './facet-index.js'
+import { ACCESS_CODE, dayNumber, LICENCE_CODE, STATUS_CODE, THEME_BIT, type DatasetFacetIndex } from './facet-index.js'
 import { DUE_WITHIN } from './vocabularies.js'
 
 /** The filters a search applies, as {@link cleanFilters} leaves them. */
@@ -45,6 +45,10 @@ type Test = (i: number) => boolean
  * One pass over the candidates (every dataset when `candidates` is null) that finds the datasets
  * passing every filter and counts each facet. A facet whose own filter is in use counts the
  * datasets passing every other filter, so its other values show what choosing them would give.
+ *
+ * The loop runs over hundreds of thousands of candidates for a common word: counts are typed
+ * arrays and release dates numbers, and a dataset passing everything is counted in one
+ * straight run rather than facet by facet (half the time it took).
  */
 export function countFacets(
   index: DatasetFacetIndex,
@@ -55,57 +59,76 @@ export function countFacets(
   const tests = compileFilters(index, filters, today)
   const facetOf = tests.map((t) => t.facet)
   const testOf = tests.map((t) => t.test)
-  const dueBounds = DUE_WITHIN.map((d) => addMonths(today, d.months))
-  const counts: FacetCounts = {
-    passing: new Int32Array(0),
-    passingScores: new Float64Array(0),
-    publisher: new Array<number>(index.organisations.length).fill(0),
-    theme: new Array<number>(16).fill(0),
-    status: new Array<number>(STATUS_CODE.size).fill(0),
-    access: new Array<number>(ACCESS_CODE.size).fill(0),
-    licence: new Array<number>(LICENCE_CODE.size).fill(0),
-    format: new Array<number>(index.formatNames.length).fill(0),
-    due: new Array<number>(DUE_WITHIN.length).fill(0),
+  const { organisation, themes, status, access, licence, formats, nextReleaseDay } = index
+  const todayDay = dayNumber(today)
+  const dueBounds = Int32Array.from(DUE_WITHIN, (d) => dayNumber(addMonths(today, d.months)))
+  const publisherCounts = new Int32Array(index.organisations.length)
+  const themeCounts = new Int32Array(16)
+  const statusCounts = new Int32Array(STATUS_CODE.size)
+  const accessCounts = new Int32Array(ACCESS_CODE.size)
+  const licenceCounts = new Int32Array(LICENCE_CODE.size)
+  const formatCounts = new Int32Array(index.formatNames.length)
+  const dueCounts = new Int32Array(DUE_WITHIN.length)
+
+  const countPublisher = (i: number) => {
+    const o = organisation[i]!
+    if (o >= 0) publisherCounts[o]!++
   }
-  const count = (facet: number, i: number) => {
-    switch (facet) {
-      case PUBLISHER: {
-        const o = index.organisation[i]!
-        if (o >= 0) counts.publisher[o]!++
-        return
-      }
-      case THEME: {
-        let bits = index.themes[i]!
-        while (bits !== 0) {
-          const low = bits & -bits
-          counts.theme[31 - Math.clz32(low)]!++
-          bits ^= low
-        }
-        return
-      }
-      case STATUS:
-        if (index.status[i]! >= 0) counts.status[index.status[i]!]!++
-        return
-      case ACCESS:
-        if (index.access[i]! >= 0) counts.access[index.access[i]!]!++
-        return
-      case LICENCE:
-        if (index.licence[i]! >= 0) counts.licence[index.licence[i]!]!++
-        return
-      case FORMAT:
-        for (const f of index.formats[i]!) counts.format[f]!++
-        return
-      case DUE: {
-        const next = index.nextRelease[i]
-        if (next === null || next === undefined || next < today) return
-        for (let w = 0; w < dueBounds.length; w++) if (next <= dueBounds[w]!) counts.due[w]!++
-        return
-      }
+  const countThemes = (i: number) => {
+    let bits = themes[i]!
+    while (bits !== 0) {
+      const low = bits & -bits
+      themeCounts[31 - Math.clz32(low)]!++
+      bits ^= low
     }
   }
-  const passing: number[] = []
-  const passingScores: number[] = []
+  const countFormats = (i: number) => {
+    const list = formats[i]!
+    for (let f = 0; f < list.length; f++) formatCounts[list[f]!]!++
+  }
+  const countDue = (i: number) => {
+    const next = nextReleaseDay[i]!
+    if (next < todayDay) return
+    for (let w = 0; w < dueBounds.length; w++) if (next <= dueBounds[w]!) dueCounts[w]!++
+  }
+  const countAll = (i: number) => {
+    countPublisher(i)
+    countThemes(i)
+    const s = status[i]!
+    if (s >= 0) statusCounts[s]!++
+    const a = access[i]!
+    if (a >= 0) accessCounts[a]!++
+    const l = licence[i]!
+    if (l >= 0) licenceCounts[l]!++
+    countFormats(i)
+    countDue(i)
+  }
+  const countOne = (facet: number, i: number) => {
+    switch (facet) {
+      case PUBLISHER:
+        return countPublisher(i)
+      case THEME:
+        return countThemes(i)
+      case STATUS:
+        if (status[i]! >= 0) statusCounts[status[i]!]!++
+        return
+      case ACCESS:
+        if (access[i]! >= 0) accessCounts[access[i]!]!++
+        return
+      case LICENCE:
+        if (licence[i]! >= 0) licenceCounts[licence[i]!]!++
+        return
+      case FORMAT:
+        return countFormats(i)
+      case DUE:
+        return countDue(i)
+    }
+  }
+
   const total = candidates ? candidates.positions.length : index.size
+  const passing = new Int32Array(total)
+  const passingScores = new Float64Array(candidates ? total : 0)
+  let passed = 0
   for (let k = 0; k < total; k++) {
     const i = candidates ? candidates.positions[k]! : k
     let failed = -1
@@ -117,16 +140,24 @@ export function countFacets(
       }
     }
     if (failures === 0) {
-      passing.push(i)
-      if (candidates) passingScores.push(candidates.scores[k]!)
-      for (let facet = PUBLISHER; facet <= DUE; facet++) count(facet, i)
+      if (candidates) passingScores[passed] = candidates.scores[k]!
+      passing[passed++] = i
+      countAll(i)
     } else if (failures === 1) {
-      count(failed, i)
+      countOne(failed, i)
     }
   }
-  counts.passing = Int32Array.from(passing)
-  counts.passingScores = Float64Array.from(passingScores)
-  return counts
+  return {
+    passing: passing.slice(0, passed),
+    passingScores: passingScores.slice(0, candidates ? passed : 0),
+    publisher: Array.from(publisherCounts),
+    theme: Array.from(themeCounts),
+    status: Array.from(statusCounts),
+    access: Array.from(accessCounts),
+    licence: Array.from(licenceCounts),
+    format: Array.from(formatCounts),
+    due: Array.from(dueCounts),
+  }
 }
 
 function compileFilters(index: DatasetFacetIndex, filters: FacetFilters, today: string): { facet: number; test: Test }[] {
@@ -157,12 +188,13 @@ function compileFilters(index: DatasetFacetIndex, filters: FacetFilters, today: 
     tests.push({ facet: FORMAT, test: (i) => index.formats[i]!.some((f) => wanted.has(f)) })
   }
   if (filters.due) {
-    const until = addMonths(today, DUE_WITHIN.find((d) => d.code === filters.due)?.months ?? 0)
+    const from = dayNumber(today)
+    const until = dayNumber(addMonths(today, DUE_WITHIN.find((d) => d.code === filters.due)?.months ?? 0))
     tests.push({
       facet: DUE,
       test: (i) => {
-        const next = index.nextRelease[i]
-        return next != null && next >= today && next <= until
+        const next = index.nextReleaseDay[i]!
+        return next >= from && next <= until
       },
     })
   }

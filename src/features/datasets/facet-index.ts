@@ -34,6 +34,12 @@ export const STATUS_CODE = new Map(DATASET_STATUSES.map((s, i) => [s.code as str
 export const ACCESS_CODE = new Map(ACCESS_LEVELS.map((a, i) => [a.code as string, i]))
 export const LICENCE_CODE = new Map(LICENCES.map((l, i) => [l.code, i]))
 
+/** An ISO date as a number in the same order (2027-03-31 is 20270331); 0 for none. */
+export function dayNumber(iso: string | null): number {
+  if (iso === null) return 0
+  return Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10))
+}
+
 interface IndexRow {
   id: string
   organisation_id: string
@@ -66,6 +72,8 @@ export class DatasetFacetIndex {
   readonly formats: (readonly number[])[] = []
   /** ISO date, or null when no release is planned. */
   readonly nextRelease: (string | null)[] = []
+  /** The same as a {@link dayNumber}, 0 for none: compared as a number when counting. */
+  nextReleaseDay = new Int32Array(0)
   /** Milliseconds since 1970, for sorting. */
   updated = new Float64Array(0)
   /** The title lower-cased, for sorting. */
@@ -204,6 +212,7 @@ export class DatasetFacetIndex {
       this.licence[at] = LICENCE_CODE.get(row.licence) ?? -1
       this.formats[at] = this.formatList(formatsOf.get(row.id))
       this.nextRelease[at] = this.date(row.next_release_date)
+      this.nextReleaseDay[at] = dayNumber(row.next_release_date)
       this.updated[at] = Date.parse(row.updated_at)
       this.titleKey[at] = row.title.toLowerCase()
     }
@@ -212,7 +221,7 @@ export class DatasetFacetIndex {
   private ensureCapacity(size: number): void {
     if (size <= this.capacity) return
     const capacity = Math.max(1024, this.capacity * 2, size)
-    const grow = <T extends Float64Array | Int16Array | Int8Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Float64Array | Int32Array | Int16Array | Int8Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity)
       next.set(old)
       return next
@@ -223,6 +232,7 @@ export class DatasetFacetIndex {
     this.access = grow(this.access, (n) => new Int8Array(n))
     this.licence = grow(this.licence, (n) => new Int8Array(n))
     this.updated = grow(this.updated, (n) => new Float64Array(n))
+    this.nextReleaseDay = grow(this.nextReleaseDay, (n) => new Int32Array(n))
     this.capacity = capacity
   }
 
