@@ -1,9 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { describeEachEngine } from '../../../test/support/engines.js'
+import { describeEachEngine, openTestDatabase, testConfig } from '../../../test/support/engines.js'
 import { seedFixture } from '../../../test/support/dataset-fixture.js'
+import { connect } from '../../db/connection.js'
+import { migrateToLatest } from '../../db/migrate.js'
+import { createServices } from '../../services.js'
 import { fts5Query, searchTerms, tsQuery } from './search.js'
 import { intersect, phrasesOf } from './text-matches.js'
+import { lookUp, WordLookups } from './word-lookups.js'
 
 describe('matching words', () => {
   it('prefixes only the last word, and only when it is long enough', () => {
@@ -59,6 +66,47 @@ describeEachEngine('matching words against the index', (ctx) => {
       const titles = found.items.map((d) => d.title)
       if (db.engine === 'sqlite') expect(titles, q).toEqual(expected)
       else expect([...titles].sort(), q).toEqual([...expected].sort())
+    }
+  })
+})
+
+describe('looking words up in a SQLite file, on a worker thread', () => {
+  it('finds what the serving thread finds, searches on while it looks, and reports a look-up that fails', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lgds-words-'))
+    const db = connect({ sqliteFile: path.join(dir, 'lgds.sqlite') })
+    try {
+      await migrateToLatest(db)
+      const services = createServices(testConfig(), db)
+      await seedFixture(services)
+      const lookups = WordLookups.for(db)
+      expect(lookups.onWorker).toBe(true)
+      for (const phrase of ['"route"*', '"waste"', '"council"*', '"nothing"']) {
+        const [there, here] = [await lookups.lookup(phrase), lookUp(db.sqlite!, phrase)]
+        expect([...there.rowids], phrase).toEqual([...here.rowids])
+        expect([...there.scores], phrase).toEqual([...here.scores])
+      }
+      // Two look-ups at once each get their own answer.
+      const [routes, bins] = await Promise.all([lookups.lookup('"route"*'), lookups.lookup('"bins"')])
+      expect(routes.rowids.length).toBeGreaterThan(0)
+      expect(bins.rowids.length).toBeGreaterThan(0)
+      expect([...bins.rowids]).not.toEqual([...routes.rowids])
+      await expect(lookups.lookup('"unterminated')).rejects.toThrow('unterminated string')
+      // The search itself, on a file, finds what the same search on a database in memory finds.
+      const memory = await openTestDatabase('sqlite')
+      try {
+        const inMemory = createServices(testConfig(), memory.db)
+        expect(WordLookups.for(memory.db).onWorker).toBe(false)
+        await seedFixture(inMemory)
+        for (const q of ['route', 'waste recycling', 'council roads']) {
+          const titles = async (s: typeof services) => (await s.datasetSearch.search({ q }, { page: 1, pageSize: 50 })).items.map((d) => d.title)
+          expect(await titles(services), q).toEqual(await titles(inMemory))
+        }
+      } finally {
+        await memory.drop()
+      }
+    } finally {
+      await db.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

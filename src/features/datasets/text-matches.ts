@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connection.js'
 import type { DatasetFacetIndex } from './facet-index.js'
 import { WeightedCache } from './weighted-cache.js'
+import { WordLookups } from './word-lookups.js'
 
 /** Datasets matching some words, by position in the facet index (ascending), with their scores. */
 export interface TextMatches {
@@ -36,6 +37,10 @@ export class TextMatcher {
   private readonly words: WeightedCache<TextMatches>
   /** Matches of several words, in a cache of their own so that they never push out single words. */
   private readonly searches = new WeightedCache<TextMatches>(SEARCH_CACHE_POSITIONS)
+  /** Words being looked up, by cache key. */
+  private readonly pending = new Map<string, Promise<TextMatches>>()
+  /** SQLite's look-ups, off the thread that serves (see WordLookups). */
+  private readonly lookups: WordLookups
 
   constructor(
     private readonly db: Db,
@@ -43,6 +48,7 @@ export class TextMatcher {
     cachePositions: number,
   ) {
     this.words = new WeightedCache<TextMatches>(cachePositions)
+    this.lookups = WordLookups.for(db)
   }
 
   async match(terms: string[], version: string): Promise<TextMatches> {
@@ -61,10 +67,20 @@ export class TextMatcher {
     return matches
   }
 
-  private async phrase(phrase: { fts5: string; tsquery: string }, version: string): Promise<TextMatches> {
+  private phrase(phrase: { fts5: string; tsquery: string }, version: string): Promise<TextMatches> {
     const key = `${version}|${phrase.fts5}`
     const cached = this.words.get(key)
-    if (cached) return cached
+    if (cached) return Promise.resolve(cached)
+    // Searches arriving while a word is looked up wait for that look-up rather than repeat it.
+    let pending = this.pending.get(key)
+    if (!pending) {
+      pending = this.lookUp(phrase, key).finally(() => this.pending.delete(key))
+      this.pending.set(key, pending)
+    }
+    return pending
+  }
+
+  private async lookUp(phrase: { fts5: string; tsquery: string }, key: string): Promise<TextMatches> {
     // Scores land in a slot per position, so the list comes out in position order without a sort.
     const slots = new Float64Array(this.index.size).fill(Number.NaN)
     let found = 0
@@ -82,17 +98,11 @@ export class TextMatcher {
         found++
       }
     } else {
-      // The rowid, unlike the dataset id, is read without touching each match's stored text.
-      // bm25 is better when lower; negated so that both engines sort the same way.
-      const rows = (
-        await sql<{ rowid: number; score: number }>`
-          select rowid, -bm25(datasets_fts, 0.0, 10.0, 1.0, 5.0, 3.0) as score
-          from datasets_fts where datasets_fts match ${phrase.fts5}`.execute(this.db.kysely)
-      ).rows
-      for (const row of rows) {
-        const at = this.index.positionOfSearchRowid(Number(row.rowid))
+      const { rowids, scores } = await this.lookups.lookup(phrase.fts5)
+      for (let i = 0; i < rowids.length; i++) {
+        const at = this.index.positionOfSearchRowid(rowids[i]!)
         if (at === undefined || at >= slots.length) continue
-        slots[at] = Number(row.score)
+        slots[at] = scores[i]!
         found++
       }
     }
