@@ -1,4 +1,4 @@
-import { Migrator, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
+import { Migrator, sql, type CreateTableBuilder, type DatabaseIntrospector, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
 import type { Db, Engine } from './connection.js'
 import * as m0001 from './migrations/0001_platform.js'
 import * as m0002 from './migrations/0002_datasets.js'
@@ -28,11 +28,12 @@ const migrations: Record<string, EngineMigration> = {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  // Without a schema Kysely looks for its lock table in every schema, so one schema's migrations
+  // would wrongly skip creating it when another schema in the database already has it.
+  const schema = db.engine === 'postgres' ? (db.pgSchema ?? (await currentSchema(db))) : undefined
   const migrator = new Migrator({
-    db: db.kysely,
-    // Without this Kysely looks for its lock table in every schema, so one schema's migrations
-    // would wrongly skip creating it when another schema in the database already has it.
-    ...(db.engine === 'postgres' ? { migrationTableSchema: db.pgSchema ?? (await currentSchema(db)) } : {}),
+    db: schema === undefined ? db.kysely : lookingInto(db.kysely, schema),
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: {
       async getMigrations() {
         const bound: Record<string, Migration> = {}
@@ -46,6 +47,33 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const result = await migrator.migrateToLatest()
   if (result.error) throw result.error
   return result
+}
+
+/**
+ * The database, with Kysely's question of which tables exist asked of one schema only. Kysely
+ * lists every column of every table of every schema to answer it, calling functions on each
+ * (pg_get_serial_sequence): when another schema was dropped meanwhile, the listing failed
+ * ("column … does not exist"). Tests each have a schema, made and dropped side by side.
+ */
+function lookingInto(kysely: Kysely<any>, schema: string): Kysely<any> {
+  const introspection: DatabaseIntrospector = {
+    getSchemas: () => kysely.introspection.getSchemas(),
+    getTables: async () => {
+      const { rows } = await sql<{ name: string }>`
+        select c.relname as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p')`.execute(kysely)
+      return rows.map((r) => ({ name: r.name, schema, isView: false, columns: [] }))
+    },
+    getMetadata: async () => ({ tables: await introspection.getTables() }),
+  }
+  // Kysely keeps its state in private fields: its methods must run on the instance itself.
+  return new Proxy(kysely, {
+    get(target, property) {
+      if (property === 'introspection') return introspection
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 async function currentSchema(db: Db): Promise<string> {
