@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../../db/connection.js'
-import { projectRoot } from '../../paths.js'
+import { compiledWorker } from '../../platform/workers.js'
 
 /**
  * One word's matches in SQLite's full-text index, with their relevance (bm25 is better when
@@ -16,9 +14,6 @@ export interface WordMatches {
   rowids: Int32Array
   scores: Float64Array
 }
-
-/** The compiled worker (the tests run the TypeScript sources, after a build). */
-const WORKER_SCRIPT = path.join(projectRoot, 'dist', 'features', 'datasets', 'word-lookup-worker.js')
 
 /**
  * Looks words up in SQLite's full-text index on a worker thread with a read-only connection of
@@ -34,19 +29,24 @@ export class WordLookups {
 
   private constructor(
     private readonly db: Db,
-    /** Whether look-ups go to the worker (a database in a file) or run on the calling thread. */
-    readonly onWorker: boolean,
+    /** The worker's script, for a database in a file; without one, look-ups run on the calling thread. */
+    private readonly script: string | undefined,
   ) {}
+
+  get onWorker(): boolean {
+    return this.script !== undefined
+  }
 
   static for(db: Db): WordLookups {
     const file = db.sqliteFile
-    return new WordLookups(db, file !== undefined && file !== ':memory:' && existsSync(WORKER_SCRIPT))
+    const script = file !== undefined && file !== ':memory:' ? compiledWorker('features/datasets/word-lookup-worker') : undefined
+    return new WordLookups(db, script)
   }
 
   /** The matches of one FTS5 phrase (`"word"` or `"word"*`). */
   lookup(phrase: string): Promise<WordMatches> {
-    if (!this.onWorker) return Promise.resolve(lookUp(this.db.sqlite!, phrase))
-    const worker = this.started()
+    if (!this.script) return Promise.resolve(lookUp(this.db.sqlite!, phrase))
+    const worker = this.started(this.script)
     const id = this.next++
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
@@ -54,9 +54,9 @@ export class WordLookups {
     })
   }
 
-  private started(): Worker {
+  private started(script: string): Worker {
     if (this.worker) return this.worker
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { file: this.db.sqliteFile } })
+    const worker = new Worker(script, { workerData: { file: this.db.sqliteFile } })
     // It serves while the server does; it must not keep a process that is done from exiting.
     worker.unref()
     worker.on('message', (answer: { id: number; error?: string } & Partial<WordMatches>) => {
