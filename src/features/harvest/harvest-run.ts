@@ -9,6 +9,7 @@ import type { DatasetService } from '../datasets/service.js'
 import { validateDeclaration, type DistributionInput } from '../datasets/validation.js'
 import { sourceField, type CheckedRecord, type FieldNames, type FieldProblem } from './record.js'
 import type { HarvestReport } from './report.js'
+import { withinSavepoint } from '../../db/savepoint.js'
 
 const SAVEPOINT = 'harvest_record'
 /** Datasets of the body read at a time when the run starts. */
@@ -116,14 +117,9 @@ export class HarvestRun {
    * and the harvest goes on to report the rest.
    */
   private async inSavepoint(record: CheckedRecord, work: () => Promise<DatasetRow>): Promise<DatasetRow | undefined> {
-    const savepoint = await this.trx.savepoint(SAVEPOINT).execute()
     try {
-      const result = await work()
-      await savepoint.releaseSavepoint(SAVEPOINT).execute()
-      return result
+      return await withinSavepoint(this.trx, SAVEPOINT, work)
     } catch (error) {
-      await savepoint.rollbackToSavepoint(SAVEPOINT).execute()
-      await savepoint.releaseSavepoint(SAVEPOINT).execute()
       if (error instanceof ValidationError) {
         this.reject(record, this.problemsOf(error.fields))
         return undefined
