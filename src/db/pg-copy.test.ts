@@ -5,7 +5,7 @@ import { seedCouncils } from '../../test/support/fixtures.js'
 import { BulkInsert } from './bulk-insert.js'
 import type { Db } from './connection.js'
 import { copyField, copyFrom, send } from './pg-copy.js'
-import { startOwnTransaction } from './pg-transaction.js'
+import { ownConnection, startOwnTransaction } from './pg-transaction.js'
 import type { Database } from './schema.js'
 
 describe('COPY’s text format', () => {
@@ -32,6 +32,28 @@ describe.skipIf(!POSTGRES_UP)('statements sent as one query, each COPY’s rows 
   })
   afterAll(async () => {
     await opened?.drop()
+  })
+
+  it('lets a writer wait until no more than so many writes are in flight, the one that failed included', async () => {
+    const transaction = await startOwnTransaction(opened!.db)
+    try {
+      const connection = ownConnection(transaction.trx)!
+      const started = Date.now()
+      for (const seconds of [0.2, 0.2]) {
+        connection.hold([{ sql: `select pg_sleep(${seconds})` }])
+        connection.flush()
+      }
+      connection.hold([{ sql: 'select 1 / 0' }])
+      connection.flush()
+      // Three in flight, run in turn: one left once the two sleeps are done.
+      await connection.inFlightAtMost(1)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(390)
+      // The failed write is out of flight too; it is reported when the writer settles, not here.
+      await connection.inFlightAtMost(0)
+      expect((await connection.settle())?.error).toMatchObject({ message: 'division by zero' })
+    } finally {
+      await transaction.rollback()
+    }
   })
 
   it('runs them in turn; when one fails, skips the rest and their rows, and the connection goes on', async () => {
