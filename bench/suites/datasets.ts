@@ -24,7 +24,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
 const run = promisify(execFile)
 
 /** The searches people make most: a dozen subjects, a few themes, first and second pages. */
-function popularUrls(): string[] {
+export function popularUrls(): string[] {
   const words = ['gritting', 'toilets', 'spending', 'planning', 'libraries', 'parks', 'air quality', 'recycling', 'housing', 'trees', 'flood risk', 'contracts']
   const themes = ['', 'TRAN', 'ENVI', 'GOVE', 'SOCI', 'ECON']
   const urls: string[] = []
@@ -40,7 +40,7 @@ function popularUrls(): string[] {
  * Thousands of different searches (two words, a theme, a page), in a fixed shuffled order: each
  * is asked for about once in a run, so nearly every one misses the search caches.
  */
-function variedUrls(): string[] {
+export function variedUrls(): string[] {
   const words = ['gritting', 'toilets', 'spending', 'planning', 'libraries', 'parks', 'quality', 'recycling', 'housing', 'trees', 'flood', 'contracts', 'ward', 'month', 'register', 'survey', 'residents', 'budget', 'capacity', 'community', 'transport', 'health', 'lighting', 'collisions', 'admissions', 'hygiene', 'licensed', 'leisure', 'footpaths', 'waste']
   const themes = ['', 'TRAN', 'ENVI', 'GOVE', 'SOCI', 'ECON', 'HEAL']
   const urls: string[] = []

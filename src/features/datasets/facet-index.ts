@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { changeStamp } from '../../db/change-stamp.js'
 import type { Db } from '../../db/connection.js'
 import { ACCESS_LEVELS, DATASET_STATUSES, LICENCES, THEMES } from './vocabularies.js'
 
@@ -9,7 +10,8 @@ import { ACCESS_LEVELS, DATASET_STATUSES, LICENCES, THEMES } from './vocabularie
  *
  * Each process keeps its own copy and catches up with the database before every search: the
  * latest `updated_at` (an index lookup) says whether anything changed, and only the datasets
- * changed since are read again. Every write to a dataset, its releases or its distributions moves
+ * changed since are read again. On SQLite it is only looked up when the database's
+ * {@link changeStamp} has moved. Every write to a dataset, its releases or its distributions moves
  * that column (DatasetService.touch). Datasets are never deleted, so positions never move.
  */
 
@@ -93,6 +95,9 @@ export class DatasetFacetIndex {
   private datasetsVersion: string | null = null
   private organisationsVersion: string | null = null
   private catchingUp: Promise<string> | null = null
+  /** The database's {@link changeStamp} when last caught up, and the version it gave. */
+  private stamp: string | undefined
+  private version = ''
 
   constructor(private readonly db: Db) {}
 
@@ -122,6 +127,8 @@ export class DatasetFacetIndex {
   }
 
   private async readChanges(): Promise<string> {
+    const stamp = changeStamp(this.db)
+    if (stamp !== undefined && stamp === this.stamp) return this.version
     const latest = (
       await sql<{ d: string | null; o: string | null }>`
         select (select max(updated_at) from datasets) as d, (select max(updated_at) from organisations) as o`.execute(this.db.kysely)
@@ -137,7 +144,8 @@ export class DatasetFacetIndex {
       else await this.readSince(new Date(Date.parse(this.datasetsVersion) - LATE_COMMIT_MARGIN_MS).toISOString())
       this.datasetsVersion = datasets
     }
-    return `${datasets}|${organisations}|${this.size}`
+    this.stamp = stamp
+    return (this.version = `${datasets}|${organisations}|${this.size}`)
   }
 
   private async readOrganisations(): Promise<void> {

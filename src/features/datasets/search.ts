@@ -294,20 +294,18 @@ export class DatasetSearch {
         where d.id in (${sql.join(ids)})`.execute(this.db.kysely)
     ).rows
     const byId = new Map(rows.map((r) => [r.id, r]))
-    return ids
-      .map((id) => byId.get(id))
-      .filter((r) => r !== undefined)
-      .map(({ past_releases, ...row }) => ({
-        ...toDataset(row),
-        publisher: { id: row.organisation_id, slug: row.publisher_slug, name: row.publisher_name },
-        overdue: (past_releases ?? '')
-          .split(',')
-          .filter(Boolean)
-          .some((release) => {
-            const [date, precision, state] = release.split(' ') as [string, DatePrecision, string]
-            return isOverdue({ date, precision }, state, today)
-          }),
-      }))
+    const items: DatasetSearchItem[] = []
+    for (const id of ids) {
+      const row = byId.get(id)
+      if (!row) continue
+      // Built up rather than spread from the row and the dataset: copying every field of twenty
+      // rows twice over was a twentieth of a loaded server's time.
+      const item = toDataset(row) as DatasetSearchItem
+      item.publisher = { id: row.organisation_id, slug: row.publisher_slug, name: row.publisher_name }
+      item.overdue = anyOverdue(row.past_releases, today)
+      items.push(item)
+    }
+    return items
   }
 
   private facets(counts: FacetCounts, filters: DatasetSearchResult['filters']): SearchFacets {
@@ -351,4 +349,13 @@ type ResultRow = DatasetRow & { publisher_slug: string; publisher_name: string }
 function keepTopAndSelected<T extends FacetValue>(values: T[], size: number): T[] {
   const top = values.slice(0, size)
   return [...top, ...values.slice(size).filter((v) => v.selected)]
+}
+
+/** Whether any of the releases gathered by {@link DatasetSearch.rowsAt} (`date precision state`, comma-separated) is overdue. */
+function anyOverdue(gathered: string | null, today: string): boolean {
+  if (!gathered) return false
+  return gathered.split(',').some((release) => {
+    const [date, precision, state] = release.split(' ') as [string, DatePrecision, string]
+    return isOverdue({ date, precision }, state, today)
+  })
 }

@@ -1,5 +1,6 @@
 import { todayInUk } from '../../../platform/uk-date.js'
 import { sql } from 'kysely'
+import { changeStamp } from '../../../db/change-stamp.js'
 import type { Db } from '../../../db/connection.js'
 import { bookValue, type DepreciationMethod } from '../depreciation.js'
 import { CLASS_NUMBER, CONDITION_NUMBER, CPV_DIVISION_NUMBER, STATUS_NUMBER, numberOf, valueBand } from './vocabulary.js'
@@ -12,7 +13,7 @@ import { CLASS_NUMBER, CONDITION_NUMBER, CPV_DIVISION_NUMBER, STATUS_NUMBER, num
  *
  * Each process keeps its own copy and catches up before every use: the latest `updated_at` and
  * id (index lookups) say whether anything changed, and only assets changed since are read
- * again. Assets are never deleted (a disposed asset stays in the register), so positions never
+ * again. On SQLite they are only looked up when the database's {@link changeStamp} has moved. Assets are never deleted (a disposed asset stays in the register), so positions never
  * move.
  */
 
@@ -111,6 +112,9 @@ export class AssetIndex {
   private assetsVersion: string | null = null
   private organisationsVersion: string | null = null
   private catchingUp: Promise<string> | null = null
+  /** The database's {@link changeStamp} when last caught up, and the version it gave. */
+  private stamp: string | undefined
+  private version = ''
 
   constructor(private readonly db: Db) {}
 
@@ -132,6 +136,8 @@ export class AssetIndex {
   }
 
   private async readChanges(): Promise<string> {
+    const stamp = changeStamp(this.db)
+    if (stamp !== undefined && stamp === this.stamp && todayInUk() === this.bookValueDay) return this.version
     const latest = (
       await sql<{ a: string | null; n: number | null; o: string | null }>`
         select (select max(updated_at) from assets) as a, (select max(id) from assets) as n, (select max(updated_at) from organisations) as o`.execute(this.db.kysely)
@@ -154,7 +160,8 @@ export class AssetIndex {
       else await this.readSince(new Date(Date.parse(seen) - LATE_COMMIT_MARGIN_MS).toISOString())
       this.assetsVersion = assets
     }
-    return `${assets}|${organisations}|${this.size}`
+    this.stamp = stamp
+    return (this.version = `${assets}|${organisations}|${this.size}`)
   }
 
   private async readOrganisations(): Promise<void> {
