@@ -93,7 +93,7 @@ export async function declareInBulk(db: Db, baseUrl: string, trx: Kysely<Databas
   const publisher = `${organisation.name} ${organisation.shortName}`
   const documents = datasets.map((row) => ({ datasetId: row.id, searchRowid: row.search_rowid, title: row.title, description: row.description, keywords: JSON.parse(row.keywords) as string[], publisher }))
   if (connection) await indexNewDatasetsAlongside(db, connection, documents)
-  else await indexNewDatasets(trx, db.engine, documents)
+  else await indexNewDatasets(db, trx, documents)
   // No copies of the rows: until a record changes, its first version is the row itself, and every
   // change records the version it replaced. The copies were a third of what an import wrote.
   await recordAudits(
