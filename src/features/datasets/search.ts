@@ -283,13 +283,16 @@ export class DatasetSearch {
     const ids = Array.from(positions, (p) => this.index.ids[p]!)
     // Date, precision and state of each: `2027-03-31 month confirmed`. The state is tested in
     // Node rather than in SQL, where it would tempt SQLite to use the (state, planned_date) index
-    // and read every open release instead of this dataset's.
+    // and read every open release instead of this dataset's. A dataset's next release is its
+    // earliest still open, so only one due before today can have an overdue release to read
+    // (a withdrawn dataset has none, its releases cancelled, but is read to be sure).
     const release = sql`r.planned_date || ' ' || r.precision || ' ' || r.state`
     const gathered = this.db.engine === 'postgres' ? sql`string_agg(${release}, ',')` : sql`group_concat(${release}, ',')`
     const rows = (
       await sql<ResultRow & { past_releases: string | null }>`
         select d.*, o.slug as publisher_slug, o.name as publisher_name,
-          (select ${gathered} from releases r where r.dataset_id = d.id and r.planned_date < ${today}) as past_releases
+          case when d.next_release_date < ${today} or d.status = 'withdrawn'
+            then (select ${gathered} from releases r where r.dataset_id = d.id and r.planned_date < ${today}) end as past_releases
         from datasets d join organisations o on o.id = d.organisation_id
         where d.id in (${sql.join(ids)})`.execute(this.db.kysely)
     ).rows
