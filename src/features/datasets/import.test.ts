@@ -104,6 +104,21 @@ describeEachEngine('importing datasets from CSV', (ctx) => {
     expect(cafes.dataset.description).toBe('Food hygiene inspections of cafés; fees from £50 – the council’s own figures, in €uros too.')
   })
 
+  it('reads a file pasted together from several, whose lines end in CRLF, LF and CR, and counts its lines right', async () => {
+    const { services } = ctx()
+    const file = Buffer.from(
+      'reference,title,description,themes,frequency\r\n' +
+        'MIX-1,Road works,Planned road works.,TRAN,weekly\n' +
+        'MIX-2,Bridges,"Every bridge,\nwith its inspection.",TRAN,annual\r' +
+        'MIX-3,,No title here.,TRAN,annual\r\n' +
+        'MIX-4,Ferries,Sailings on the river.,TRAN,monthly\n',
+    )
+    const report = await services.datasetImport.importCsv(editors.wirral!, 'wirral', file, { dryRun: true })
+    expect(report).toMatchObject({ rows: 4, created: 3 })
+    // MIX-3 starts on line 5: line 3 holds a break inside quotes.
+    expect(problems(report)).toEqual([[5, 'title']])
+  })
+
   it('reports every rejected row with the line it starts on, its column and the reason, and saves nothing', async () => {
     const { services } = ctx()
     const elsewhere = await services.datasets.declare(editors.trafford!, 'trafford', { title: 'Trafford gritting', description: 'Gritting routes.', themes: 'TRAN', frequency: 'annual' })
