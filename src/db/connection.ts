@@ -70,7 +70,6 @@ export function connect(options: ConnectOptions): Db {
   return { kysely, engine: 'sqlite', sqliteFile: file, sqlite: database, close: () => kysely.destroy() }
 }
 
-/** True when the database answers a trivial query. */
 /** SQLite's page cache while serving: pages read for a search or a catalogue stay in the operating system's cache too. */
 const CACHE_KB = 16 * 1024
 /**
@@ -93,6 +92,7 @@ export async function withImportCache<T>(db: Db, work: () => Promise<T>): Promis
   }
 }
 
+/** True when the database answers a trivial query. */
 export async function ping(db: Db): Promise<boolean> {
   try {
     await sql`select 1`.execute(db.kysely)

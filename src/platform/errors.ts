@@ -52,6 +52,17 @@ export class ValidationError extends AppError {
   }
 }
 
+/**
+ * What a service's refusal of one record says, for runs over many records (imports, harvests)
+ * that report it and go on: its fields' problems, or else one message. Undefined for anything
+ * that must stop the run instead: a fault, or an actor not allowed to write at all (401, 403).
+ */
+export function refusalOf(error: unknown): FieldError[] | undefined {
+  if (error instanceof ValidationError) return error.fields
+  if (error instanceof AppError && error.status < 500 && error.status !== 401 && error.status !== 403) return [{ name: '', message: error.message }]
+  return undefined
+}
+
 /** Collects field errors and throws them together, so a form shows every problem at once. */
 export class FieldErrors {
   readonly list: FieldError[] = []

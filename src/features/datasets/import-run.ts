@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../db/dialect.js'
 import { withinSavepoint } from '../../db/savepoint.js'
 import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
-import { AppError, ValidationError } from '../../platform/errors.js'
+import { AppError, refusalOf } from '../../platform/errors.js'
 import type { ImportProblem, ImportReport } from '../../platform/import-report.js'
 import type { Organisation } from '../organisations/service.js'
 import { DatasetRepository, type DatasetRow } from './repository.js'
@@ -291,15 +291,10 @@ export class ImportRun {
     try {
       return await withinSavepoint(this.trx, SAVEPOINT, work)
     } catch (error) {
-      if (error instanceof ValidationError) {
-        this.reject(error.fields.map((f) => ({ line, column: declarationColumn(f), reason: f.message })))
-        return undefined
-      }
-      if (error instanceof AppError && error.status < 500 && error.status !== 401 && error.status !== 403) {
-        this.reject([{ line, column: '', reason: error.message }])
-        return undefined
-      }
-      throw error
+      const refusal = refusalOf(error)
+      if (!refusal) throw error
+      this.reject(refusal.map((f) => ({ line, column: declarationColumn(f), reason: f.message })))
+      return undefined
     }
   }
 

@@ -1,7 +1,7 @@
 import type { ControlledTransaction } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import type { Actor } from '../../platform/actor.js'
-import { AppError, ValidationError, type FieldError } from '../../platform/errors.js'
+import { refusalOf, type FieldError } from '../../platform/errors.js'
 import type { Organisation } from '../organisations/service.js'
 import { sameDeclaration, storedInput } from '../datasets/import-rows.js'
 import { DatasetRepository, type DatasetRow, type DistributionRow } from '../datasets/repository.js'
@@ -120,15 +120,10 @@ export class HarvestRun {
     try {
       return await withinSavepoint(this.trx, SAVEPOINT, work)
     } catch (error) {
-      if (error instanceof ValidationError) {
-        this.reject(record, this.problemsOf(error.fields))
-        return undefined
-      }
-      if (error instanceof AppError && error.status < 500 && error.status !== 401 && error.status !== 403) {
-        this.reject(record, [{ field: '', reason: error.message }])
-        return undefined
-      }
-      throw error
+      const refusal = refusalOf(error)
+      if (!refusal) throw error
+      this.reject(record, this.problemsOf(refusal))
+      return undefined
     }
   }
 
