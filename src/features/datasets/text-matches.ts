@@ -58,8 +58,9 @@ export class TextMatcher {
     const key = `${version}|${phrases.map((p) => p.fts5).join(' ')}`
     const cached = this.searches.get(key)
     if (cached) return cached
-    const lists: TextMatches[] = []
-    for (const phrase of phrases) lists.push(await this.phrase(phrase, version))
+    // Looked up together: on PostgreSQL each word takes a connection of the pool, and a search of
+    // two words new to the cache waited for one look-up and then the other.
+    const lists = await Promise.all(phrases.map((phrase) => this.phrase(phrase, version)))
     lists.sort((a, b) => a.positions.length - b.positions.length)
     const found = lists.slice(1).reduce(intersect, lists[0]!)
     const matches = { positions: found.positions.slice(), scores: found.scores.slice() }
