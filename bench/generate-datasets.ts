@@ -87,9 +87,10 @@ export async function generateDatasets(db: Db, count: number, bodies: number, ba
       select d.search_rowid, d.id, d.title, d.description, d.keywords, o.name || ' ' || o.short_name
       from datasets d join organisations o on o.id = d.organisation_id`.execute(db.kysely)
   } else {
+    await sql`update datasets set search_rowid = nextval('datasets_search_rowid_seq') where search_rowid is null`.execute(db.kysely)
     await sql`
-      insert into datasets_fts (dataset_id, document)
-      select d.id,
+      insert into datasets_fts (dataset_id, search_rowid, document)
+      select d.id, d.search_rowid,
         setweight(to_tsvector('english', d.title), 'A') ||
         setweight(to_tsvector('english', d.keywords), 'B') ||
         setweight(to_tsvector('english', o.name || ' ' || o.short_name), 'B') ||

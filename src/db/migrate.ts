@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_asset_write_indexes.js'
 import * as m0007 from './migrations/0007_sharing_rules.js'
 import * as m0008 from './migrations/0008_unread_indexes.js'
 import * as m0009 from './migrations/0009_search_rowid_where_set.js'
+import * as m0010 from './migrations/0010_postgres_search_rowids.js'
 
 interface EngineMigration {
   up(db: Kysely<any>, engine: Engine): Promise<void>
@@ -25,6 +26,7 @@ const migrations: Record<string, EngineMigration> = {
   '0007_sharing_rules': m0007,
   '0008_unread_indexes': m0008,
   '0009_search_rowid_where_set': m0009,
+  '0010_postgres_search_rowids': m0010,
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -54,7 +54,7 @@ export async function declareInBulk(db: Db, baseUrl: string, trx: Kysely<Databas
   const datasets: DatasetRow[] = []
   const distributions: DistributionRow[] = []
   const releases: ReleaseRow[] = []
-  const searchRowids = await nextSearchRowids(trx, db.engine, items.length)
+  const searchRowids = await nextSearchRowids(db, trx, items.length)
   for (const [index, { values, distributions: inputs, planned }] of items.entries()) {
     const id = newId()
     // The status and next release follow from the facts as `refreshDerived` has them.

@@ -80,7 +80,7 @@ export class DatasetFacetIndex {
   updated = new Float64Array(0)
   /** The title lower-cased, for sorting. */
   readonly titleKey: string[] = []
-  /** Position by full-text index row (SQLite's FTS5 rowid; unused on PostgreSQL); -1 where none. */
+  /** Position by full-text row number (SQLite's FTS5 rowid, PostgreSQL's from a sequence); -1 where none. */
   private positionByRowid = new Int32Array(0)
   private capacity = 0
   private readonly dates = new Map<string, string>()

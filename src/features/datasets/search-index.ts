@@ -20,9 +20,16 @@ export interface SearchDocument {
 export async function indexDataset(db: Kysely<Database>, engine: Engine, doc: SearchDocument): Promise<void> {
   const keywords = doc.keywords.join(' ')
   if (engine === 'postgres') {
+    // A dataset new to the index is given its row number here (the statement sees the dataset
+    // as it was before the update, so an existing number is read from there).
     await sql`
-      insert into datasets_fts (dataset_id, document)
-      values (${doc.datasetId}, ${weightedDocument(doc.title, keywords, doc.publisher, doc.description)})
+      with assigned as (
+        update datasets set search_rowid = nextval('datasets_search_rowid_seq') where id = ${doc.datasetId} and search_rowid is null returning search_rowid)
+      insert into datasets_fts (dataset_id, search_rowid, document)
+      values (
+        ${doc.datasetId},
+        coalesce((select search_rowid from assigned), (select search_rowid from datasets where id = ${doc.datasetId})),
+        ${weightedDocument(doc.title, keywords, doc.publisher, doc.description)})
       on conflict (dataset_id) do update set document = excluded.document`.execute(db)
     return
   }
@@ -54,10 +61,10 @@ export async function indexNewDatasets(db: Db, trx: Kysely<Database>, docs: (Sea
     // cost more in round trips than PostgreSQL's own work of indexing them.
     const column = (of: (d: SearchDocument) => string) => sql`${docs.map(of)}::text[]`
     await sql`
-      insert into datasets_fts (dataset_id, document)
-      select v.id, ${weightedDocument(sql.ref('v.title'), sql.ref('v.keywords'), sql.ref('v.publisher'), sql.ref('v.description'))}
-      from unnest(${column((d) => d.datasetId)}, ${column((d) => d.title)}, ${column((d) => d.keywords.join(' '))}, ${column((d) => d.publisher)}, ${column((d) => d.description)})
-        as v (id, title, keywords, publisher, description)
+      insert into datasets_fts (dataset_id, search_rowid, document)
+      select v.id, v.search_rowid, ${weightedDocument(sql.ref('v.title'), sql.ref('v.keywords'), sql.ref('v.publisher'), sql.ref('v.description'))}
+      from unnest(${column((d) => d.datasetId)}, ${docs.map((d) => d.searchRowid)}::integer[], ${column((d) => d.title)}, ${column((d) => d.keywords.join(' '))}, ${column((d) => d.publisher)}, ${column((d) => d.description)})
+        as v (id, search_rowid, title, keywords, publisher, description)
       on conflict (dataset_id) do update set document = excluded.document`.execute(trx)
     return
   }
@@ -73,7 +80,7 @@ export async function indexNewDatasets(db: Db, trx: Kysely<Database>, docs: (Sea
  * PostgreSQL turns one batch's words into lexemes on one core while it stores the previous batch
  * on the other: `to_tsvector` was a third of its work in an import, and the rest waited for it.
  */
-export async function indexNewDatasetsAlongside(db: Db, connection: OwnConnection, docs: SearchDocument[]): Promise<void> {
+export async function indexNewDatasetsAlongside(db: Db, connection: OwnConnection, docs: (SearchDocument & { searchRowid: number | null })[]): Promise<void> {
   if (docs.length === 0) return
   const column = (of: (d: SearchDocument) => string) => sql`${docs.map(of)}::text[]`
   const { rows } = await sql<{ document: string }>`
@@ -82,17 +89,22 @@ export async function indexNewDatasetsAlongside(db: Db, connection: OwnConnectio
       as v (title, keywords, publisher, description, n)
     order by v.n`.execute(db.kysely)
   let text = ''
-  for (let i = 0; i < docs.length; i++) text += `${copyField(docs[i]!.datasetId)}\t${copyField(rows[i]!.document)}\n`
-  connection.hold([{ sql: copyFrom('datasets_fts', ['dataset_id', 'document']), rows: text }])
+  for (let i = 0; i < docs.length; i++) text += `${copyField(docs[i]!.datasetId)}\t${copyField(docs[i]!.searchRowid)}\t${copyField(rows[i]!.document)}\n`
+  connection.hold([{ sql: copyFrom('datasets_fts', ['dataset_id', 'search_rowid', 'document']), rows: text }])
 }
 
 /**
- * The index rows `count` new datasets will have on SQLite, to be stored with them (null on
- * PostgreSQL, whose index is keyed by dataset id). Only safe inside the writing transaction.
+ * The full-text row numbers `count` new datasets will have, to be stored with them. On SQLite,
+ * the FTS5 rowids after the last (only safe inside the writing transaction); on PostgreSQL, from
+ * the sequence, on a connection of the pool: a sequence is not undone with a transaction, and the
+ * transaction's own connection may be busy with writes held back and sent ahead.
  */
-export async function nextSearchRowids(db: Kysely<Database>, engine: Engine, count: number): Promise<(number | null)[]> {
-  if (engine === 'postgres') return new Array<null>(count).fill(null)
-  const row = (await sql<{ last: number | null }>`select rowid as last from datasets_fts order by rowid desc limit 1`.execute(db)).rows[0]
+export async function nextSearchRowids(db: Db, trx: Kysely<Database>, count: number): Promise<number[]> {
+  if (db.engine === 'postgres') {
+    const { rows } = await sql<{ n: number }>`select nextval('datasets_search_rowid_seq')::integer as n from generate_series(1, ${count})`.execute(db.kysely)
+    return rows.map((r) => Number(r.n))
+  }
+  const row = (await sql<{ last: number | null }>`select rowid as last from datasets_fts order by rowid desc limit 1`.execute(trx)).rows[0]
   const first = Number(row?.last ?? 0) + 1
   return Array.from({ length: count }, (_, i) => first + i)
 }

@@ -9,7 +9,7 @@ import { connect } from '../../db/connection.js'
 import { migrateToLatest } from '../../db/migrate.js'
 import { createServices } from '../../services.js'
 import { fts5Query, searchTerms, tsQuery } from './search.js'
-import { intersect, phrasesOf } from './text-matches.js'
+import { integersOf, intersect, phrasesOf } from './text-matches.js'
 import { lookUp, WordLookups } from './word-lookups.js'
 
 describe('matching words', () => {
@@ -19,6 +19,12 @@ describe('matching words', () => {
       { fts5: '"ro"', tsquery: 'ro' },
     ])
     expect(phrasesOf(['bus', 'route']).at(-1)).toEqual({ fts5: '"route"*', tsquery: 'route:*' })
+  })
+
+  it('reads a list of integers in place, negative ones included', () => {
+    expect([...integersOf('')]).toEqual([])
+    expect([...integersOf('7')]).toEqual([7])
+    expect([...integersOf('12,-1,300000,0')]).toEqual([12, -1, 300000, 0])
   })
 
   it('intersects two lists by position, adding the scores', () => {
