@@ -78,21 +78,18 @@ export interface LoadResult {
  * Keeps `connections` requests in flight against `url` for `seconds` over keep-alive
  * connections, recording every latency so the p95 is exact.
  */
-export async function load(target: string | (() => string), connections: number, seconds: number, record?: (startedMs: number, ms: number) => void): Promise<LoadResult> {
+export async function load(target: string | (() => string), connections: number, seconds: number): Promise<LoadResult> {
   const nextUrl = typeof target === 'string' ? () => target : target
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
   const times: number[] = []
   let errors = 0
   const until = Date.now() + seconds * 1000
-  const began = process.hrtime.bigint()
   const once = () =>
     new Promise<void>((resolve) => {
       const start = process.hrtime.bigint()
       const done = (ok: boolean) => {
         if (!ok) errors++
-        const ms = Number(process.hrtime.bigint() - start) / 1e6
-        times.push(ms)
-        record?.(Number(start - began) / 1e6, ms)
+        times.push(Number(process.hrtime.bigint() - start) / 1e6)
         resolve()
       }
       http

@@ -50,13 +50,12 @@ export async function readRows(
     }
     return true
   })
-  if (report.fileRejected) return
-  if (failure) {
+  if (failure && !report.fileRejected) {
     report.rejected.push({ line: failure.line, column: '', reason: failure.reason })
     report.fileRejected = true
     return
   }
-  if (!header) {
+  if (!header && !report.fileRejected) {
     report.rejected.push({ line: 1, column: '', reason: 'The file is empty: it needs a header row and a row for each dataset' })
     report.fileRejected = true
   }
